@@ -1,0 +1,1 @@
+"""Adapters to the trackers. The only package that imports ``github`` or ``jira``."""

@@ -1,0 +1,83 @@
+"""The seam between goldthread and a tracker.
+
+A connector reads one configured source into :class:`WorkItem` and carries
+out goldthread's few writes (its label, its marker comment). Everything above
+this seam is tracker-neutral; the in-memory connector in
+:mod:`goldthread.connectors.memory` satisfies the same protocol for tests of
+the layers above.
+
+Reading is per *scope* (a GitHub repository, a Jira project). A scope that
+cannot be read raises :class:`~goldthread.errors.SkippableError`; the caller
+skips it and leaves its cursor where it was. Cursors are opaque strings the
+connector owns; the store keeps them per ``(source, scope)`` and commits one
+only after the cycle that read it succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol, runtime_checkable
+
+from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+
+
+class ScopeRead(Protocol):
+    """Items of one scope changed since a cursor.
+
+    Iterate it once; afterwards ``cursor`` is the bookmark to store when the
+    cycle succeeds (``None`` until iteration has finished).
+    """
+
+    def __iter__(self) -> Iterator[WorkItem]: ...
+
+    @property
+    def cursor(self) -> str | None: ...
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One configured source."""
+
+    @property
+    def name(self) -> str:
+        """The source name, the ref prefix (``gh``, ``jira``)."""
+        ...
+
+    @property
+    def stats(self) -> RequestStats: ...
+
+    def check(self) -> str:
+        """Authenticate; return who goldthread is on this source."""
+        ...
+
+    def scopes(self) -> list[str]:
+        """Repositories (wildcards expanded) or projects this source reads."""
+        ...
+
+    def read(self, scope: str, cursor: str | None) -> ScopeRead:
+        """Items of ``scope`` changed since ``cursor`` (``None``: all of them)."""
+        ...
+
+    def get(self, keys: Sequence[str]) -> list[WorkItem]:
+        """Fresh copies of the given items; unknown or deleted keys are omitted."""
+        ...
+
+    def budget(self) -> RateBudget | None:
+        """The request budget as last reported by the tracker."""
+        ...
+
+    # ---- writes: idempotent, paced, only ever on goldthread's own label/comment
+
+    def add_label(self, item: WorkItem, label: str) -> None: ...
+
+    def remove_label(self, item: WorkItem, label: str) -> None: ...
+
+    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
+        """goldthread's marker comment on the item, found from the tracker."""
+        ...
+
+    def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment: ...
+
+    def update_comment(self, item: WorkItem, comment_id: str, doc: CommentDoc) -> OwnComment: ...
+
+    def delete_comment(self, item: WorkItem, comment_id: str) -> None: ...

@@ -1,0 +1,1 @@
+"""The pure heart of goldthread: layers, references, verdicts. No I/O here."""

@@ -1,0 +1,96 @@
+"""goldthread's one error tree.
+
+Library errors (PyGithub, jira, sqlite3, psycopg, OSError) are translated into
+these at the boundary with ``raise ... from``, so everything above the
+connectors and the store decides on type alone, never on message text::
+
+    GoldthreadError
+    ├── ConfigError              bad config; exit 2 before any tracker is touched
+    ├── StoreError               the store cannot be opened, migrated or written
+    │   └── StoreLockedError     another goldthread process holds the store
+    ├── SourceError              a tracker call failed
+    │   ├── RetriableError       try again later (5xx, timeouts, dropped connections)
+    │   │   └── RateLimitedError  429 / secondary-limit 403; ``retry_after`` is exact
+    │   ├── SkippableError       this one thing cannot be read (404, 403 on one repo)
+    │   └── FatalSourceError     the whole source is unusable (401, bad URL)
+    └── WebhookError             a delivery that must be refused (4xx)
+        ├── SignatureError       401
+        ├── PayloadError         400
+        └── PayloadTooLargeError 413
+"""
+
+from __future__ import annotations
+
+
+class GoldthreadError(Exception):
+    """Base class of every error goldthread raises on purpose."""
+
+
+class ConfigError(GoldthreadError):
+    """One or more configuration problems; each names its key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class StoreError(GoldthreadError):
+    """The store cannot be opened, migrated or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another goldthread process already holds this store."""
+
+
+class SourceError(GoldthreadError):
+    """A call to a tracker failed."""
+
+    def __init__(self, message: str, *, source: str = "", status: int | None = None) -> None:
+        self.source = source
+        self.status = status
+        super().__init__(message)
+
+
+class RetriableError(SourceError):
+    """A transient failure; the same call may succeed later."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, source=source, status=status)
+
+
+class RateLimitedError(RetriableError):
+    """The tracker said to slow down; ``retry_after`` seconds must pass first."""
+
+
+class SkippableError(SourceError):
+    """One resource (a repository, a project, an item) cannot be read; skip it."""
+
+
+class FatalSourceError(SourceError):
+    """The source as a whole is unusable (bad credentials, bad URL)."""
+
+
+class WebhookError(GoldthreadError):
+    """A webhook delivery that is refused; ``status`` is the HTTP answer."""
+
+    status = 400
+
+
+class SignatureError(WebhookError):
+    status = 401
+
+
+class PayloadError(WebhookError):
+    status = 400
+
+
+class PayloadTooLargeError(WebhookError):
+    status = 413
