@@ -1,0 +1,75 @@
+"""Pacing of requests so goldthread never bursts into a tracker's limits.
+
+:class:`WritePacer` spaces mutating requests to ``writes_per_minute`` (and at
+least ``min_interval`` apart: GitHub asks for a second between content
+writes). :class:`BudgetThrottle` slows reads down *before* the primary budget
+runs out, spreading what is left over the time until the reset.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from goldthread.clock import Clock
+
+
+class WritePacer:
+    def __init__(self, writes_per_minute: int, clock: Clock, *, min_interval: float = 0.0) -> None:
+        if writes_per_minute <= 0:
+            raise ValueError("writes_per_minute must be positive")
+        self.interval = max(60.0 / writes_per_minute, min_interval)
+        self._clock = clock
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Block until the next write may go; return the seconds waited."""
+        with self._lock:
+            now = self._clock.monotonic()
+            delay = max(self._next - now, 0.0)
+            self._next = max(now, self._next) + self.interval
+        if delay:
+            self._clock.sleep(delay)
+        return delay
+
+
+class BudgetThrottle:
+    """Spread the remaining request budget until its reset.
+
+    Below ``reserve`` remaining requests, each request waits
+    ``(reset - now) / remaining`` seconds, so the budget lasts until it
+    refills instead of running dry and failing in a burst. ``reserve``
+    keeps headroom for live work (webhooks) while a poll or backfill runs.
+    """
+
+    def __init__(self, clock: Clock, *, reserve: int = 200) -> None:
+        self._clock = clock
+        self.reserve = reserve
+        self.remaining: int | None = None
+        self.limit: int | None = None
+        self.reset_at: datetime | None = None
+
+    def observe(self, remaining: int | None, limit: int | None, reset_at: datetime | None) -> None:
+        if remaining is not None:
+            self.remaining = remaining
+        if limit is not None:
+            self.limit = limit
+        if reset_at is not None:
+            self.reset_at = reset_at
+
+    def delay(self) -> float:
+        if self.remaining is None or self.reset_at is None or self.remaining >= self.reserve:
+            return 0.0
+        seconds_left = (self.reset_at - self._clock.now()).total_seconds()
+        if seconds_left <= 0:
+            return 0.0
+        if self.remaining <= 0:
+            return seconds_left
+        return seconds_left / self.remaining
+
+    def wait(self) -> float:
+        delay = self.delay()
+        if delay:
+            self._clock.sleep(delay)
+        return delay
