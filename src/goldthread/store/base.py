@@ -1,0 +1,273 @@
+"""The store's contract: what goldthread keeps between runs, backend-neutral.
+
+The store is a cache and a ledger, never the truth about the trackers (the
+label and the marker comment on each item are): it holds the last items read,
+their verdicts, the barren list, per-scope cursors, a ledger of what
+goldthread last wrote on each item, the webhook inbox, and run/coverage
+history for trends.
+
+:class:`Store` is satisfied by :class:`goldthread.store.sqlite.SqliteStore`
+(embedded default) and later by a PostgreSQL store; :func:`goldthread.store.open_store`
+picks one from the ``[store] url``. Implementations are safe to share between
+threads (the service's worker and HTTP threads). Every datetime going in must be aware;
+every datetime coming out is aware UTC. Failures surface as
+:class:`~goldthread.errors.StoreError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from goldthread.core.model import Barren, Layer, Verdict, WorkItem
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """What goldthread last wrote on one item: whether its label is on, and
+    which marker comment (id and text fingerprint) it left there."""
+
+    ref: str
+    label_applied: bool
+    comment_id: str | None
+    comment_fingerprint: str | None
+    updated_at: datetime
+
+
+class InboxStatus(StrEnum):
+    """Life of a webhook delivery.
+
+    ``pending`` waits to be claimed; ``processing`` is claimed by a worker;
+    ``failed`` waits for a retry at ``next_attempt_at`` (claimable again then);
+    ``dead`` is parked until ``goldthread inbox retry``; ``done`` is kept so a
+    redelivery of the same key is still recognised.
+    """
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """One webhook delivery, stored durably before it is answered with 202.
+
+    ``delivery_key`` deduplicates (GitHub ``X-GitHub-Delivery``; Jira webhook
+    identifier plus timestamp). ``item_hint`` names the item the event is
+    about (a ref, when known) so two events of one item never run at once.
+    """
+
+    id: int
+    source: str
+    delivery_key: str
+    event: str
+    item_hint: str | None
+    payload: bytes
+    received_at: datetime
+    status: InboxStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """Verdict counts of one source and layer at one evaluation."""
+
+    source: str
+    layer: Layer
+    traced: int
+    orphan: int
+    broken: int
+    exempt: int
+
+    @property
+    def coverage(self) -> float | None:
+        """traced ÷ (traced + orphan + broken); ``None`` when nothing counts."""
+        counted = self.traced + self.orphan + self.broken
+        return self.traced / counted if counted else None
+
+
+@dataclass(frozen=True, slots=True)
+class CoveragePoint(CoverageRow):
+    """A :class:`CoverageRow` as recorded by one run, for trend charts."""
+
+    run_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One backfill, sync, poll cycle or webhook batch.
+
+    ``outcome`` is free text the caller chooses (``ok``, ``errors``,
+    ``failed``); ``None`` while the run is still going (or was cut short).
+    ``stats_json`` is a JSON document of the caller's counters.
+    """
+
+    id: int
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    stats_json: str | None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Everything goldthread persists. Safe to share between threads."""
+
+    # ---- items
+
+    def upsert_items(self, items: Iterable[WorkItem]) -> int:
+        """Insert or replace items by ref, in one transaction; returns the count."""
+        ...
+
+    def delete_items(self, refs: Iterable[str]) -> int:
+        """Forget items (and their verdicts); returns how many existed."""
+        ...
+
+    def item(self, ref: str) -> WorkItem | None: ...
+
+    def items(self, source: str | None = None) -> Iterator[WorkItem]:
+        """All items, or those of one source, ordered by ref."""
+        ...
+
+    def count_items(self) -> int: ...
+
+    # ---- verdicts and barren items
+
+    def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
+        """Replace the stored verdict of each given ref."""
+        ...
+
+    def verdicts(self) -> dict[str, Verdict]: ...
+
+    def verdict(self, ref: str) -> Verdict | None: ...
+
+    def last_evaluated_at(self) -> datetime | None:
+        """When verdicts were last saved; ``None`` before the first evaluation."""
+        ...
+
+    def save_barren(self, barren: list[Barren]) -> None:
+        """Replace the whole barren list."""
+        ...
+
+    def barren(self) -> list[Barren]: ...
+
+    # ---- cursors, per (source, scope)
+
+    def cursor(self, source: str, scope: str) -> str | None: ...
+
+    def cursors(self, source: str) -> dict[str, str]: ...
+
+    def commit_cursors(self, source: str, mapping: Mapping[str, str]) -> None:
+        """Store the cursors of a succeeded cycle, all or none."""
+        ...
+
+    def clear_cursors(self, source: str) -> None:
+        """Forget a source's cursors, so the next read is a full one."""
+        ...
+
+    # ---- write-back ledger, per ref
+
+    def ledger(self, ref: str) -> LedgerEntry | None: ...
+
+    def ledger_all(self) -> dict[str, LedgerEntry]: ...
+
+    def record_ledger(self, entry: LedgerEntry) -> None: ...
+
+    def forget_ledger(self, ref: str) -> None: ...
+
+    # ---- webhook inbox
+
+    def enqueue(
+        self,
+        *,
+        source: str,
+        delivery_key: str,
+        event: str,
+        item_hint: str | None,
+        payload: bytes | str,
+        received_at: datetime,
+    ) -> bool:
+        """Store a delivery durably; ``False`` when its key was seen before."""
+        ...
+
+    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+        """Mark up to ``limit`` ready entries ``processing`` and return them.
+
+        Ready: ``pending``, or ``failed`` with ``next_attempt_at <= now``;
+        oldest first. An entry whose ``item_hint`` is already being processed
+        (or already taken by this claim) waits for a later claim. Each claim
+        counts one attempt.
+        """
+        ...
+
+    def complete(self, entry_id: int) -> None: ...
+
+    def fail(self, entry_id: int, error: str, retry_at: datetime | None) -> None:
+        """Count a failed attempt: retry at ``retry_at``, or park it (``dead``)
+        when that is ``None``."""
+        ...
+
+    def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]: ...
+
+    def retry(self, entry_id: int) -> bool:
+        """Make a failed or dead entry pending again now; ``False`` if there is
+        no such entry or it is not failed or dead."""
+        ...
+
+    def drop(self, entry_id: int) -> bool:
+        """Delete an entry; ``False`` if unknown."""
+        ...
+
+    def inbox_depth(self) -> int:
+        """Entries still to be worked on (pending, processing, failed)."""
+        ...
+
+    def inbox_counts(self) -> dict[InboxStatus, int]:
+        """Entries by status (every status present, zero included)."""
+        ...
+
+    # ---- runs and coverage history
+
+    def start_run(self, kind: str, started_at: datetime) -> int: ...
+
+    def finish_run(
+        self, run_id: int, finished_at: datetime, outcome: str, stats_json: str
+    ) -> None: ...
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        """The latest runs, newest first."""
+        ...
+
+    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None: ...
+
+    def coverage_history(self) -> list[CoveragePoint]:
+        """Every recorded row, oldest run first, then by source, then layer from
+        vision down."""
+        ...
+
+    # ---- lifetime
+
+    def schema_version(self) -> int:
+        """The latest migration applied (migrations run when the store opens)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

@@ -1,0 +1,223 @@
+"""Opening a SQLite store: the file lock, pragmas, migrations, and the one
+guarded connection every table module goes through (see the package docstring)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from goldthread.errors import StoreError
+from goldthread.store import codec
+from goldthread.store.locking import ProcessLock
+
+MEMORY = ":memory:"
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def default_migrations() -> Traversable:
+    """The packaged SQLite migrations."""
+    return resources.files("goldthread.store").joinpath("migrations", "sqlite")
+
+
+def load_migrations(directory: Traversable | Path) -> list[tuple[int, str, str]]:
+    """``(version, file name, sql)`` of every ``NNNN_name.sql``, in version order."""
+    found: list[tuple[int, str, str]] = []
+    for entry in directory.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"two migrations share a version number in {directory}")
+    return found
+
+
+def _error(exc: sqlite3.Error, doing: str, where: str) -> StoreError:
+    """A sqlite3 error as a StoreError that says what to check."""
+    name = getattr(exc, "sqlite_errorname", "")
+    hints = {
+        "SQLITE_NOTADB": "the file is not a goldthread SQLite store (corrupt, or another kind of file)",
+        "SQLITE_CORRUPT": "the database file is corrupt; restore it or start a new store",
+        "SQLITE_CANTOPEN": "the file cannot be opened; is the directory there and writable?",
+        "SQLITE_READONLY": "the store is read-only; is the file and its directory writable?",
+        "SQLITE_FULL": "the disk is full",
+        "SQLITE_BUSY": "the database stayed locked by another connection",
+        "SQLITE_IOERR": "the disk reported an I/O error",
+    }
+    hint = next((text for code, text in hints.items() if name.startswith(code)), str(exc))
+    return StoreError(f"store {where}: {doing} failed: {hint} ({exc})")
+
+
+class SqliteConnection:
+    """The one shared connection: opening, migrating, transactions, closing."""
+
+    def __init__(self, conn: sqlite3.Connection, where: str, lock: ProcessLock | None) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._where = where
+        self._process_lock = lock
+        self._mutex = threading.RLock()
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, path: str | Path, migrations: Traversable | Path | None = None) -> Self:
+        """Open (creating if needed) and migrate the store at ``path`` (or ``:memory:``).
+
+        Raises :class:`~goldthread.errors.StoreLockedError` when another
+        process holds the file, :class:`~goldthread.errors.StoreError` when it
+        cannot be opened, is not a store, or is newer than this goldthread.
+        """
+        in_memory = str(path) == MEMORY
+        where = MEMORY if in_memory else str(path)
+        lock = None if in_memory else ProcessLock(Path(f"{path}.lock"))
+        if lock is not None:
+            lock.acquire()
+        try:
+            conn = cls._connect(where, in_memory)
+            store = cls(conn, where, lock)
+            store.migrate(load_migrations(migrations or default_migrations()))
+            store._recover_inbox()
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return store
+
+    @staticmethod
+    def _connect(where: str, in_memory: bool) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(
+                where, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not in_memory:
+                conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise _error(exc, "opening", where) from exc
+        return conn
+
+    def migrate(self, migrations: list[tuple[int, str, str]]) -> list[int]:
+        """Apply the migrations newer than the schema; returns the versions applied."""
+        with self._read("reading the schema version") as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            current = self._version(conn)
+        known = max((version for version, _, _ in migrations), default=0)
+        if current > known:
+            raise StoreError(
+                f"store {self._where}: its schema is version {current}, newer than this"
+                f" goldthread knows ({known}); upgrade goldthread"
+            )
+        applied = []
+        for version, name, sql in migrations:
+            if version > current:
+                self._apply(version, name, sql)
+                applied.append(version)
+        return applied
+
+    def _apply(self, version: int, name: str, sql: str) -> None:
+        with self._mutex:
+            conn = self._live()
+            try:
+                conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;")
+                conn.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, codec.ts(datetime.now(UTC))),
+                )
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise _error(exc, f"applying migration {name}", self._where) from exc
+
+    @staticmethod
+    def _version(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def schema_version(self) -> int:
+        with self._read("reading the schema version") as conn:
+            return self._version(conn)
+
+    def _recover_inbox(self) -> None:
+        """Entries left ``processing`` by a process that died go back to pending:
+        this process holds the store alone, so nobody else is working on them."""
+        with self._tx("recovering the inbox") as conn:
+            conn.execute("UPDATE inbox SET status = 'pending' WHERE status = 'processing'")
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _live(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"store {self._where} is closed")
+        return self._conn
+
+    @contextmanager
+    def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction under the mutex; sqlite3 errors become StoreError."""
+        with self._mutex:
+            conn = self._live()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise _error(exc, doing, self._where) from exc
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._mutex:
+            conn = self._live()
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise _error(exc, doing, self._where) from exc
+
+    def _all(self, doing: str, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._read(doing) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        """Close the connection and release the file lock; safe to call twice."""
+        with self._mutex:
+            if self._conn is not None:
+                conn, self._conn = self._conn, None
+                conn.close()
+            if self._process_lock is not None:
+                self._process_lock.release()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

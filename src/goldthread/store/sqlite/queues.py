@@ -1,0 +1,223 @@
+"""The webhook inbox and the run and coverage history, on SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from goldthread.core.model import Layer
+from goldthread.store import codec
+from goldthread.store.base import (
+    CoveragePoint,
+    CoverageRow,
+    InboxEntry,
+    InboxStatus,
+    RunRecord,
+)
+from goldthread.store.sqlite.connection import SqliteConnection
+
+_INBOX_COLUMNS = (
+    "id, source, delivery_key, event, item_hint, payload, received_at, status,"
+    " attempts, last_error, next_attempt_at"
+)
+
+
+_INBOX_SELECT = f"SELECT {_INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
+
+
+class QueueTables(SqliteConnection):
+    """The inbox of webhook deliveries and the history of runs."""
+
+    # ---------------------------------------------------------------- inbox
+
+    def enqueue(
+        self,
+        *,
+        source: str,
+        delivery_key: str,
+        event: str,
+        item_hint: str | None,
+        payload: bytes | str,
+        received_at: datetime,
+    ) -> bool:
+        body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        with self._tx("storing a webhook delivery") as conn:
+            cursor = conn.execute(
+                "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (source, delivery_key) DO NOTHING",
+                (source, delivery_key, event, item_hint, body, codec.ts(received_at)),
+            )
+            return cursor.rowcount == 1
+
+    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+        with self._tx("claiming webhook deliveries") as conn:
+            busy = {
+                hint
+                for (hint,) in conn.execute(
+                    "SELECT DISTINCT item_hint FROM inbox"
+                    " WHERE status = 'processing' AND item_hint IS NOT NULL"
+                )
+            }
+            ready = conn.execute(
+                "SELECT id, item_hint FROM inbox WHERE status = 'pending'"
+                " OR (status = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))"
+                " ORDER BY id",
+                (codec.ts(now),),
+            ).fetchall()
+            chosen: list[int] = []
+            for entry_id, hint in ready:
+                if len(chosen) >= limit:
+                    break
+                if hint is not None:
+                    if hint in busy:
+                        continue
+                    busy.add(hint)
+                chosen.append(entry_id)
+            conn.executemany(
+                "UPDATE inbox SET status = 'processing', attempts = attempts + 1 WHERE id = ?",
+                [(entry_id,) for entry_id in chosen],
+            )
+            rows = [
+                conn.execute(f"{_INBOX_SELECT} WHERE id = ?", (entry_id,)).fetchone()
+                for entry_id in chosen
+            ]
+        return [_inbox_entry(row) for row in rows]
+
+    def complete(self, entry_id: int) -> None:
+        with self._tx("completing a webhook delivery") as conn:
+            conn.execute(
+                "UPDATE inbox SET status = 'done', last_error = NULL, next_attempt_at = NULL WHERE id = ?",
+                (entry_id,),
+            )
+
+    def fail(self, entry_id: int, error: str, retry_at: datetime | None) -> None:
+        status = InboxStatus.DEAD if retry_at is None else InboxStatus.FAILED
+        with self._tx("recording a failed webhook delivery") as conn:
+            conn.execute(
+                "UPDATE inbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                (status.value, error, codec.ts_or_none(retry_at), entry_id),
+            )
+
+    def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
+        if status is None:
+            rows = self._all("reading the inbox", f"{_INBOX_SELECT} ORDER BY id")
+        else:
+            rows = self._all(
+                "reading the inbox",
+                f"{_INBOX_SELECT} WHERE status = ? ORDER BY id",
+                (status.value,),
+            )
+        return [_inbox_entry(row) for row in rows]
+
+    def retry(self, entry_id: int) -> bool:
+        with self._tx("retrying a webhook delivery") as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET status = 'pending', next_attempt_at = NULL"
+                " WHERE id = ? AND status IN ('failed', 'dead')",
+                (entry_id,),
+            )
+            return cursor.rowcount == 1
+
+    def drop(self, entry_id: int) -> bool:
+        with self._tx("dropping a webhook delivery") as conn:
+            return conn.execute("DELETE FROM inbox WHERE id = ?", (entry_id,)).rowcount == 1
+
+    def inbox_depth(self) -> int:
+        rows = self._all(
+            "reading the inbox",
+            "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing', 'failed')",
+        )
+        return int(rows[0][0])
+
+    def inbox_counts(self) -> dict[InboxStatus, int]:
+        counts = dict.fromkeys(InboxStatus, 0)
+        rows = self._all("reading the inbox", "SELECT status, count(*) FROM inbox GROUP BY status")
+        counts.update({InboxStatus(status): int(n) for status, n in rows})
+        return counts
+
+    # ---------------------------------------------------------------- runs and coverage
+
+    def start_run(self, kind: str, started_at: datetime) -> int:
+        with self._tx("starting a run") as conn:
+            cursor = conn.execute(
+                "INSERT INTO runs (kind, started_at) VALUES (?, ?)", (kind, codec.ts(started_at))
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, finished_at: datetime, outcome: str, stats_json: str) -> None:
+        with self._tx("finishing a run") as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, outcome = ?, stats_json = ? WHERE id = ?",
+                (codec.ts(finished_at), outcome, stats_json, run_id),
+            )
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        rows = self._all(
+            "reading runs",
+            "SELECT id, kind, started_at, finished_at, outcome, stats_json FROM runs"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            RunRecord(
+                id=run_id,
+                kind=kind,
+                started_at=codec.parse_ts(started),
+                finished_at=codec.parse_ts_or_none(finished),
+                outcome=outcome,
+                stats_json=stats,
+            )
+            for run_id, kind, started, finished, outcome, stats in rows
+        ]
+
+    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
+        values = [
+            (run_id, codec.ts(at), r.source, r.layer.value, r.traced, r.orphan, r.broken, r.exempt)
+            for r in rows
+        ]
+        with self._tx("recording coverage") as conn:
+            conn.executemany(
+                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, source, layer) DO UPDATE SET"
+                " at = excluded.at, traced = excluded.traced, orphan = excluded.orphan,"
+                " broken = excluded.broken, exempt = excluded.exempt",
+                values,
+            )
+
+    def coverage_history(self) -> list[CoveragePoint]:
+        rows = self._all(
+            "reading coverage history",
+            "SELECT run_id, at, source, layer, traced, orphan, broken, exempt FROM coverage"
+            " ORDER BY run_id, source, CASE layer WHEN 'vision' THEN 0 WHEN 'strategy' THEN 1"
+            " WHEN 'execution' THEN 2 ELSE 3 END",
+        )
+        return [
+            CoveragePoint(
+                source=source,
+                layer=Layer(layer),
+                traced=traced,
+                orphan=orphan,
+                broken=broken,
+                exempt=exempt,
+                run_id=run_id,
+                at=codec.parse_ts(at),
+            )
+            for run_id, at, source, layer, traced, orphan, broken, exempt in rows
+        ]
+
+
+def _inbox_entry(row: tuple[Any, ...]) -> InboxEntry:
+    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
+    return InboxEntry(
+        id=entry_id,
+        source=source,
+        delivery_key=key,
+        event=event,
+        item_hint=hint,
+        payload=bytes(payload),
+        received_at=codec.parse_ts(received),
+        status=InboxStatus(status),
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=codec.parse_ts_or_none(next_at),
+    )

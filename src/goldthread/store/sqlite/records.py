@@ -1,0 +1,185 @@
+"""Items, verdicts, barren items, cursors and the write-back ledger, on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from goldthread.core.model import Barren, Layer, Verdict, WorkItem
+from goldthread.store import codec
+from goldthread.store.base import LedgerEntry
+from goldthread.store.sqlite.connection import SqliteConnection
+
+_PAGE = 2_000
+_ITEM_INSERT = (  # built from the fixed column list only
+    f"INSERT INTO items ({', '.join(codec.ITEM_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join('?' for _ in codec.ITEM_COLUMNS)}) "
+    "ON CONFLICT (ref) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in codec.ITEM_COLUMNS[1:])
+)
+_ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
+_VERDICT_COLUMNS = "ref, layer, kind, reason, chain, via, detail, classification"
+_LEDGER_SELECT = (
+    "SELECT ref, label_applied, comment_id, comment_fingerprint, updated_at FROM ledger"
+)
+
+
+class RecordTables(SqliteConnection):
+    """The tables that mirror trackers and evaluations."""
+
+    # ---------------------------------------------------------------- items
+
+    def upsert_items(self, items: Iterable[WorkItem]) -> int:
+        rows = [codec.item_row(item) for item in items]
+        with self._tx("storing items") as conn:
+            conn.executemany(_ITEM_INSERT, rows)
+        return len(rows)
+
+    def delete_items(self, refs: Iterable[str]) -> int:
+        keys = [(ref,) for ref in refs]
+        with self._tx("deleting items") as conn:
+            before = conn.total_changes
+            conn.executemany("DELETE FROM items WHERE ref = ?", keys)
+            deleted = conn.total_changes - before
+            conn.executemany("DELETE FROM verdicts WHERE ref = ?", keys)
+        return deleted
+
+    def item(self, ref: str) -> WorkItem | None:
+        rows = self._all("reading an item", f"{_ITEM_SELECT} WHERE ref = ?", (ref,))
+        return codec.item_from_row(rows[0]) if rows else None
+
+    def items(self, source: str | None = None) -> Iterator[WorkItem]:
+        """Pages of items by ref, so a large store is never held in memory at once."""
+        after = ""
+        where = "ref > ?" if source is None else "source = ? AND ref > ?"
+        sql = f"{_ITEM_SELECT} WHERE {where} ORDER BY ref LIMIT ?"
+        while True:
+            params: tuple[Any, ...] = (after, _PAGE) if source is None else (source, after, _PAGE)
+            rows = self._all("reading items", sql, params)
+            yield from (codec.item_from_row(row) for row in rows)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def count_items(self) -> int:
+        return int(self._all("counting items", "SELECT count(*) FROM items")[0][0])
+
+    # ---------------------------------------------------------------- verdicts
+
+    def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
+        at = codec.ts(evaluated_at)
+        rows = [(*codec.verdict_row(verdict), at) for verdict in verdicts]
+        with self._tx("saving verdicts") as conn:
+            conn.executemany(
+                f"INSERT INTO verdicts ({_VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET"
+                " layer = excluded.layer, kind = excluded.kind, reason = excluded.reason,"
+                " chain = excluded.chain, via = excluded.via, detail = excluded.detail,"
+                " classification = excluded.classification, evaluated_at = excluded.evaluated_at",
+                rows,
+            )
+
+    def verdicts(self) -> dict[str, Verdict]:
+        rows = self._all(
+            "reading verdicts",
+            f"SELECT {_VERDICT_COLUMNS} FROM verdicts ORDER BY ref",  # noqa: S608
+        )
+        return {row[0]: codec.verdict_from_row(row) for row in rows}
+
+    def verdict(self, ref: str) -> Verdict | None:
+        rows = self._all(
+            "reading a verdict",
+            f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE ref = ?",  # noqa: S608
+            (ref,),
+        )
+        return codec.verdict_from_row(rows[0]) if rows else None
+
+    def last_evaluated_at(self) -> datetime | None:
+        rows = self._all("reading verdicts", "SELECT max(evaluated_at) FROM verdicts")
+        return codec.parse_ts_or_none(rows[0][0])
+
+    def save_barren(self, barren: list[Barren]) -> None:
+        rows = [(b.ref, b.layer.value, b.missing.value) for b in barren]
+        with self._tx("saving barren items") as conn:
+            conn.execute("DELETE FROM barren")
+            conn.executemany("INSERT INTO barren (ref, layer, missing) VALUES (?, ?, ?)", rows)
+
+    def barren(self) -> list[Barren]:
+        rows = self._all(
+            "reading barren items", "SELECT ref, layer, missing FROM barren ORDER BY position"
+        )
+        return [
+            Barren(ref=ref, layer=Layer(layer), missing=Layer(missing))
+            for ref, layer, missing in rows
+        ]
+
+    # ---------------------------------------------------------------- cursors
+
+    def cursor(self, source: str, scope: str) -> str | None:
+        rows = self._all(
+            "reading a cursor",
+            "SELECT cursor FROM cursors WHERE source = ? AND scope = ?",
+            (source, scope),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def cursors(self, source: str) -> dict[str, str]:
+        rows = self._all(
+            "reading cursors", "SELECT scope, cursor FROM cursors WHERE source = ?", (source,)
+        )
+        return {str(scope): str(cursor) for scope, cursor in rows}
+
+    def commit_cursors(self, source: str, mapping: Mapping[str, str]) -> None:
+        rows = [(source, scope, cursor) for scope, cursor in mapping.items()]
+        with self._tx("committing cursors") as conn:
+            conn.executemany(
+                "INSERT INTO cursors (source, scope, cursor) VALUES (?, ?, ?)"
+                " ON CONFLICT (source, scope) DO UPDATE SET cursor = excluded.cursor",
+                rows,
+            )
+
+    def clear_cursors(self, source: str) -> None:
+        with self._tx("clearing cursors") as conn:
+            conn.execute("DELETE FROM cursors WHERE source = ?", (source,))
+
+    # ---------------------------------------------------------------- ledger
+
+    def ledger(self, ref: str) -> LedgerEntry | None:
+        rows = self._all("reading the ledger", f"{_LEDGER_SELECT} WHERE ref = ?", (ref,))
+        return _ledger_entry(rows[0]) if rows else None
+
+    def ledger_all(self) -> dict[str, LedgerEntry]:
+        rows = self._all("reading the ledger", _LEDGER_SELECT)
+        return {row[0]: _ledger_entry(row) for row in rows}
+
+    def record_ledger(self, entry: LedgerEntry) -> None:
+        with self._tx("recording a write") as conn:
+            conn.execute(
+                "INSERT INTO ledger (ref, label_applied, comment_id, comment_fingerprint, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET"
+                " label_applied = excluded.label_applied, comment_id = excluded.comment_id,"
+                " comment_fingerprint = excluded.comment_fingerprint, updated_at = excluded.updated_at",
+                (
+                    entry.ref,
+                    1 if entry.label_applied else 0,
+                    entry.comment_id,
+                    entry.comment_fingerprint,
+                    codec.ts(entry.updated_at),
+                ),
+            )
+
+    def forget_ledger(self, ref: str) -> None:
+        with self._tx("forgetting a write") as conn:
+            conn.execute("DELETE FROM ledger WHERE ref = ?", (ref,))
+
+
+def _ledger_entry(row: tuple[Any, ...]) -> LedgerEntry:
+    ref, label_applied, comment_id, fingerprint, updated_at = row
+    return LedgerEntry(
+        ref=ref,
+        label_applied=bool(label_applied),
+        comment_id=comment_id,
+        comment_fingerprint=fingerprint,
+        updated_at=codec.parse_ts(updated_at),
+    )
