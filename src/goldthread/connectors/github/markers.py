@@ -1,0 +1,97 @@
+"""goldthread's GitHub comment: Markdown rendered from a :class:`CommentDoc`.
+
+The body ends with a hidden HTML comment carrying the document's
+fingerprint, so goldthread finds its own comment on the issue again even
+when the store is lost, and never rewrites an unchanged one. Text that came
+from a tracker is data, not markup: it is escaped so it cannot mention
+people, close issues by keyword, or inject HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+from goldthread.core.model import Block, CommentDoc, Span
+
+MARKER_PREFIX = "<!-- goldthread:marker v1"
+_MARKER_RE = re.compile(r"<!-- goldthread:marker v1 fingerprint=([A-Za-z0-9._:+/=-]*) -->")
+_FINGERPRINT_OK = re.compile(r"[^A-Za-z0-9._:+/=-]")
+
+_ZWJ = "\u200d"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^])")
+_CLOSING_KEYWORD = re.compile(
+    r"(?i)\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?=[\s:]+\S*#\d)",
+)
+
+
+def marker(fingerprint: str) -> str:
+    """The hidden line that identifies goldthread's comment."""
+    return f"<!-- goldthread:marker v1 fingerprint={_FINGERPRINT_OK.sub('', fingerprint)} -->"
+
+
+def find_marker(body: str | None) -> str | None:
+    """The fingerprint in ``body``'s marker, or ``None`` if it has no marker."""
+    if not body:
+        return None
+    match = _MARKER_RE.search(body)
+    return match.group(1) if match else None
+
+
+def render(doc: CommentDoc) -> str:
+    """The comment body: the blocks as Markdown, then the marker."""
+    parts = [_render_block(block) for block in doc.blocks]
+    parts.append(marker(doc.fingerprint))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _render_block(block: Block) -> str:
+    lines: list[str] = []
+    if block.spans:
+        lines.append(_render_spans(block.spans))
+    lines.extend(f"- {_render_spans(item)}" for item in block.items)
+    return "\n".join(lines)
+
+
+def _render_spans(spans: tuple[Span, ...]) -> str:
+    return "".join(_render_span(span) for span in spans)
+
+
+def _render_span(span: Span) -> str:
+    if span.code:
+        text = _code(span.text)
+    else:
+        text = escape_text(span.text)
+        if span.strong and text.strip():
+            text = f"**{text}**"
+    url = _safe_url(span.url)
+    if url is None:
+        return text
+    return f"[{text}]({url})"
+
+
+def escape_text(text: str) -> str:
+    """Tracker text as inert Markdown: no mentions, keywords, HTML or markup."""
+    flat = " ".join(text.splitlines())
+    flat = _CLOSING_KEYWORD.sub(lambda m: m.group(1)[:1] + _ZWJ + m.group(1)[1:], flat)
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
+    return flat.replace("@", "@" + _ZWJ)
+
+
+def _code(text: str) -> str:
+    """A code span that no backtick run inside ``text`` can close early."""
+    flat = " ".join(text.splitlines())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links, with characters that could end the link encoded."""
+    if not url:
+        return None
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return None
+    return quote(url, safe=":/?#&=%~+,;@!$'*._-")
