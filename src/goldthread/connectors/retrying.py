@@ -72,11 +72,19 @@ def call_with_retry(
             return 0.0
         return backoff_delay(error, state.attempt_number, cfg, jitter_rng)
 
-    def before(state: tenacity.RetryCallState) -> None:
-        if state.attempt_number > 1 and before_retry is not None and state.outcome is not None:
+    failures: list[BaseException] = []
+
+    def after(state: tenacity.RetryCallState) -> None:
+        # tenacity clears ``outcome`` before the next ``before`` call, so the
+        # failure is kept here for ``before_retry``.
+        if state.outcome is not None and state.outcome.failed:
             error = state.outcome.exception()
             if error is not None:
-                before_retry(error)
+                failures.append(error)
+
+    def before(state: tenacity.RetryCallState) -> None:
+        if state.attempt_number > 1 and before_retry is not None and failures:
+            before_retry(failures[-1])
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(RetriableError),
@@ -84,6 +92,7 @@ def call_with_retry(
         stop=tenacity.stop_after_attempt(cfg.attempts),
         sleep=clock.sleep,
         before=before,
+        after=after,
         reraise=True,
     )
     return retrying(fn)
