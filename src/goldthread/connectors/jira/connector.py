@@ -1,0 +1,199 @@
+"""The Jira source: Cloud or Data Center, read per project, written sparingly.
+
+Ties the pieces together behind :class:`~goldthread.connectors.base.Connector`:
+:mod:`.client` (auth, deployment, retries), :mod:`.reading` (search,
+pagination, cursors), :mod:`.parsing` (issues -> work items),
+:mod:`.writing` (labels, marker comments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from goldthread.clock import Clock
+from goldthread.connectors.jira.client import JiraClient
+from goldthread.connectors.jira.options import JiraOptions
+from goldthread.connectors.jira.parsing import ParseContext, parse_issue, updated_millis
+from goldthread.connectors.jira.reading import (
+    PageFetcher,
+    ProjectRead,
+    cloud_fetcher,
+    dc_fetcher,
+    quote_jql,
+)
+from goldthread.connectors.jira.writing import JiraWriter
+from goldthread.connectors.pacing import WritePacer
+from goldthread.connectors.retrying import RetrySettings
+from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.errors import SkippableError
+
+
+class JiraConnector:
+    """One configured Jira site (see :class:`JiraOptions`)."""
+
+    def __init__(
+        self, options: JiraOptions, clock: Clock, *, retry: RetrySettings | None = None
+    ) -> None:
+        self.options = options
+        self._clock = clock
+        self._client = JiraClient(options, clock, retry=retry)
+        self._writer = JiraWriter(self._client, WritePacer(options.writes_per_minute, clock))
+        self._context: ParseContext | None = None
+
+    # ---------------------------------------------------------------- identity
+
+    @property
+    def name(self) -> str:
+        return self.options.name
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._client.stats
+
+    @property
+    def cloud(self) -> bool:
+        """Whether the site said it is Jira Cloud (connects on first use)."""
+        return self._client.cloud
+
+    def check(self) -> str:
+        me = self._client.get_json("read the account", "myself")
+        who = me.get("emailAddress") or me.get("name") or me.get("accountId") or "?"
+        kind = "Jira Cloud" if self._client.cloud else "Jira Data Center"
+        zone = me.get("timeZone") or "unknown time zone"
+        return f"{me.get('displayName') or who} ({who}) on {kind} {self.options.base_url}, {zone}"
+
+    def scopes(self) -> list[str]:
+        return list(self.options.projects)
+
+    def budget(self) -> RateBudget | None:
+        return self._client.budget()
+
+    # ---------------------------------------------------------------- reading
+
+    def _ctx(self) -> ParseContext:
+        if self._context is None:
+            client = self._client
+            _ = client.jira  # learns the deployment and the custom field ids
+            opts = self.options
+            self._context = ParseContext(
+                source=opts.name,
+                base_url=opts.base_url,
+                projects=opts.projects,
+                epic_link_field=client.epic_link_field,
+                parent_link_field=client.parent_link_field,
+                parent_link_types=opts.parent_link_types,
+                reference_patterns=opts.reference_patterns,
+                index=opts.index,
+            ).with_own_source()
+        return self._context
+
+    def _fetcher(self, what: str, *, lenient: bool = False) -> PageFetcher:
+        """Pages of the deployment's search; ``lenient``: unknown keys are no error (DC)."""
+        ctx = self._ctx()
+        size = self.options.page_size
+
+        if self._client.cloud:
+
+            def cloud_page(jql: str, token: str | None) -> Mapping[str, Any]:
+                answer = self._client.call(
+                    what,
+                    lambda j: j.enhanced_search_issues(
+                        jql,
+                        nextPageToken=token,
+                        maxResults=size,
+                        fields=ctx.fields(),
+                        json_result=True,
+                    ),
+                )
+                return answer if isinstance(answer, Mapping) else {}
+
+            return cloud_fetcher(cloud_page)
+
+        def dc_page(jql: str, start: int) -> Mapping[str, Any]:
+            answer = self._client.call(
+                what,
+                lambda j: j.search_issues(
+                    jql,
+                    startAt=start,
+                    maxResults=size,
+                    validate_query=not lenient,
+                    fields=ctx.fields(),
+                    json_result=True,
+                ),
+            )
+            return answer if isinstance(answer, Mapping) else {}
+
+        return dc_fetcher(dc_page)
+
+    def read(self, scope: str, cursor: str | None) -> ProjectRead:
+        ctx = self._ctx()
+        return ProjectRead(
+            project=scope,
+            extra_jql=self.options.jql,
+            cursor=cursor,
+            fetch=self._fetcher(f"search project {scope}"),
+            parse=lambda raw: parse_issue(raw, ctx),
+            updated_ms=updated_millis,
+            started=self._clock.now(),
+            overlap=self.options.overlap,
+        )
+
+    def get(self, keys: Sequence[str]) -> list[WorkItem]:
+        """Fresh copies, one search per 100 keys; unknown keys are left out."""
+        wanted = list(dict.fromkeys(k.strip().upper() for k in keys if k.strip()))
+        items: list[WorkItem] = []
+        size = self.options.page_size
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            try:
+                items.extend(self._search_keys(chunk))
+            except SkippableError as error:
+                if error.status != 400:  # 400: a key that does not exist
+                    raise
+                items.extend(item for key in chunk if (item := self._get_one(key)) is not None)
+        return items
+
+    def _search_keys(self, keys: list[str]) -> list[WorkItem]:
+        ctx = self._ctx()
+        jql = "key in (" + ", ".join(quote_jql(k) for k in keys) + ")"
+        fetch = self._fetcher("read issues by key", lenient=True)
+        found: list[WorkItem] = []
+        position: int | str | None = None
+        while True:
+            issues, position = fetch(jql, position)
+            found.extend(parse_issue(raw, ctx) for raw in issues)
+            if position is None:
+                return found
+
+    def _get_one(self, key: str) -> WorkItem | None:
+        ctx = self._ctx()
+        try:
+            raw = self._client.get_json(
+                f"read {key}", f"issue/{key}", {"fields": ",".join(ctx.fields())}
+            )
+        except SkippableError as error:
+            if error.status in (400, 403, 404):
+                return None
+            raise
+        return parse_issue(raw, ctx)
+
+    # ---------------------------------------------------------------- writing
+
+    def add_label(self, item: WorkItem, label: str) -> None:
+        self._writer.add_label(item, label)
+
+    def remove_label(self, item: WorkItem, label: str) -> None:
+        self._writer.remove_label(item, label)
+
+    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
+        return self._writer.find_own_comment(item)
+
+    def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
+        return self._writer.create_comment(item, doc)
+
+    def update_comment(self, item: WorkItem, comment_id: str, doc: CommentDoc) -> OwnComment:
+        return self._writer.update_comment(item, comment_id, doc)
+
+    def delete_comment(self, item: WorkItem, comment_id: str) -> None:
+        self._writer.delete_comment(item, comment_id)

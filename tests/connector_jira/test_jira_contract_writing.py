@@ -1,0 +1,228 @@
+"""goldthread's label and marker comment on Jira issues: atomic, marked, paced, its own only."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import responses
+from jira_contract_helpers import api, connector, fixture, site
+
+from goldthread.clock import FakeClock
+from goldthread.core.model import Block, CommentDoc, OwnComment, Span, WorkItem
+from goldthread.errors import SkippableError
+
+MARKER = "goldthread.marker"
+DOC = CommentDoc(
+    blocks=(
+        Block(
+            spans=(
+                Span("This item does not trace to a vision. Link it to "),
+                Span("PLAT-1", code=True),
+            )
+        ),
+    ),
+    fingerprint="fp-1",
+)
+
+
+def item(key: str = "PLAT-7", labels: tuple[str, ...] = ()) -> WorkItem:
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    return WorkItem(
+        ref=f"jira:{key}",
+        source="jira",
+        key=key,
+        url=f"https://acme.atlassian.net/browse/{key}",
+        title="t",
+        body="",
+        type="Story",
+        labels=labels,
+        state="open",
+        created_at=when,
+        updated_at=when,
+    )
+
+
+def comment(comment_id: str, *, marker: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The spec's comment example with its id and properties changed."""
+    raw = copy.deepcopy(fixture("comment.get.200.json"))
+    raw["id"] = comment_id
+    raw["properties"] = [{"key": MARKER, "value": marker}] if marker is not None else []
+    return raw
+
+
+def sent(call: responses.Call) -> Any:
+    return json.loads(call.request.body)
+
+
+def writes(rsps: responses.RequestsMock) -> list[responses.Call]:
+    return [c for c in rsps.calls if c.request.method != "GET"]
+
+
+@pytest.mark.parametrize("cloud", [True, False])
+def test_adding_the_label_uses_the_atomic_add_verb(rsps, cloud):
+    base = site(rsps, cloud=cloud)
+    version = "3" if cloud else "2"
+    rsps.put(api(base, version, "issue/PLAT-7"), status=204)
+    connector(cloud=cloud).add_label(item(labels=("strategy",)), "goldthread:untraced")
+
+    [call] = writes(rsps)
+    assert sent(call) == {"update": {"labels": [{"add": "goldthread:untraced"}]}}
+
+
+def test_removing_the_label_uses_the_atomic_remove_verb(rsps):
+    base = site(rsps, cloud=True)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
+    connector(cloud=True).remove_label(
+        item(labels=("goldthread:untraced", "x")), "goldthread:untraced"
+    )
+
+    [call] = writes(rsps)
+    assert sent(call) == {"update": {"labels": [{"remove": "goldthread:untraced"}]}}
+    assert "fields" not in sent(call)
+
+
+def test_a_label_already_in_the_wanted_state_costs_no_request(rsps):
+    source = connector(cloud=True)
+    source.add_label(item(labels=("goldthread:untraced",)), "goldthread:untraced")
+    source.remove_label(item(labels=("other",)), "goldthread:untraced")
+    assert len(rsps.calls) == 0
+
+
+def test_a_cloud_comment_is_adf_and_carries_its_marker_in_the_same_request(rsps):
+    base = site(rsps, cloud=True)
+    rsps.post(api(base, "3", "issue/PLAT-7/comment"), status=201, json=comment("10500"))
+    own = connector(cloud=True).create_comment(item(), DOC)
+
+    assert own == OwnComment(comment_id="10500", fingerprint="fp-1")
+    [call] = writes(rsps)
+    body = sent(call)
+    assert body["properties"] == [{"key": MARKER, "value": {"v": 1, "fingerprint": "fp-1"}}]
+    assert body["body"]["type"] == "doc"
+    texts = [n["text"] for n in body["body"]["content"][0]["content"]]
+    assert texts == ["This item does not trace to a vision. Link it to ", "PLAT-1"]
+
+
+def test_a_data_center_comment_is_wiki_markup_and_carries_its_marker(rsps):
+    base = site(rsps, cloud=False)
+    rsps.post(api(base, "2", "issue/PLAT-7/comment"), status=201, json=comment("10500"))
+    connector(cloud=False).create_comment(item(), DOC)
+
+    body = sent(writes(rsps)[0])
+    assert body["body"] == "This item does not trace to a vision. Link it to {{PLAT\\-1}}"
+    assert body["properties"][0]["key"] == MARKER
+
+
+def test_the_own_comment_is_found_by_its_property_in_one_request(rsps):
+    base = site(rsps, cloud=True)
+    impostor = comment("1")
+    impostor["body"] = "goldthread.marker fp-1"  # words are not a marker
+    listing = {
+        "startAt": 0,
+        "maxResults": 100,
+        "total": 3,
+        "comments": [impostor, comment("2", marker={"v": 1, "fingerprint": "fp-9"}), comment("3")],
+    }
+    rsps.get(
+        api(base, "3", "issue/PLAT-7/comment"),
+        json=listing,
+        match=[
+            responses.matchers.query_param_matcher({"expand": "properties"}, strict_match=False)
+        ],
+    )
+    source = connector(cloud=True)
+    before = source.stats.requests if source.cloud else 0
+
+    assert source.find_own_comment(item()) == OwnComment(comment_id="2", fingerprint="fp-9")
+    assert source.stats.requests - before == 1
+
+
+def test_no_marker_means_no_own_comment(rsps):
+    base = site(rsps, cloud=True)
+    listing = {"startAt": 0, "maxResults": 100, "total": 1, "comments": [comment("1")]}
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing)
+    assert connector(cloud=True).find_own_comment(item()) is None
+
+
+def test_updating_rewrites_body_and_fingerprint_of_our_comment(rsps):
+    base = site(rsps, cloud=True)
+    rsps.get(
+        api(base, "3", "issue/PLAT-7/comment/2"),
+        json=comment("2", marker={"v": 1, "fingerprint": "old"}),
+    )
+    rsps.put(api(base, "3", "issue/PLAT-7/comment/2"), json=comment("2"))
+    own = connector(cloud=True).update_comment(item(), "2", DOC)
+
+    assert own == OwnComment(comment_id="2", fingerprint="fp-1")
+    [call] = writes(rsps)
+    assert sent(call)["properties"] == [{"key": MARKER, "value": {"v": 1, "fingerprint": "fp-1"}}]
+
+
+def test_an_unchanged_comment_is_not_rewritten(rsps):
+    base = site(rsps, cloud=True)
+    rsps.get(
+        api(base, "3", "issue/PLAT-7/comment/2"),
+        json=comment("2", marker={"v": 1, "fingerprint": "fp-1"}),
+    )
+    connector(cloud=True).update_comment(item(), "2", DOC)
+    assert writes(rsps) == []
+
+
+def test_someone_else_s_comment_is_never_updated_or_deleted(rsps):
+    base = site(rsps, cloud=True)
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/5"), json=comment("5"))
+    source = connector(cloud=True)
+    with pytest.raises(SkippableError):
+        source.update_comment(item(), "5", DOC)
+    with pytest.raises(SkippableError):
+        source.delete_comment(item(), "5")
+    assert writes(rsps) == []
+
+
+def test_deleting_our_comment_sends_one_delete(rsps):
+    base = site(rsps, cloud=True)
+    rsps.get(
+        api(base, "3", "issue/PLAT-7/comment/2"),
+        json=comment("2", marker={"v": 1, "fingerprint": "x"}),
+    )
+    rsps.delete(api(base, "3", "issue/PLAT-7/comment/2"), status=204)
+    connector(cloud=True).delete_comment(item(), "2")
+    assert [c.request.method for c in writes(rsps)] == ["DELETE"]
+
+
+def test_deleting_a_comment_that_is_already_gone_is_done(rsps):
+    base = site(rsps, cloud=True)
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/2"), status=404, json={"errorMessages": ["gone"]})
+    connector(cloud=True).delete_comment(item(), "2")
+    assert writes(rsps) == []
+
+
+def test_writes_are_paced_to_writes_per_minute(rsps):
+    base = site(rsps, cloud=True)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
+    clock = FakeClock()
+    source = connector(cloud=True, clock=clock, writes_per_minute=30)
+    for _ in range(3):
+        source.add_label(item(), "goldthread:untraced")
+    assert clock.sleeps == [2.0, 2.0]
+
+
+def test_a_create_whose_answer_was_lost_is_not_sent_twice(rsps):
+    base = site(rsps, cloud=True)
+    rsps.post(api(base, "3", "issue/PLAT-7/comment"), status=502, body="bad gateway")
+    landed = {
+        "startAt": 0,
+        "maxResults": 100,
+        "total": 1,
+        "comments": [comment("9", marker={"v": 1, "fingerprint": "fp-1"})],
+    }
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=landed)
+    clock = FakeClock()
+
+    own = connector(cloud=True, clock=clock).create_comment(item(), DOC)
+
+    assert own == OwnComment(comment_id="9", fingerprint="fp-1")
+    assert [c.request.method for c in writes(rsps)] == ["POST"]
