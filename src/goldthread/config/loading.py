@@ -1,0 +1,111 @@
+"""Reading the config file and turning every problem into one clear line.
+
+A config error stops goldthread before it touches a tracker, so the lines
+must say exactly which key is wrong and why, all of them at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from pydantic_settings import SettingsError
+
+from goldthread.config.settings import TOML_FILE, Settings
+from goldthread.errors import ConfigError
+
+DEFAULT_FILE = Path("goldthread.toml")
+CONFIG_ENV = "GOLDTHREAD_CONFIG"
+_SOURCE_TAGS = frozenset({"github", "jira"})
+_BOUNDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def config_file(explicit: str | Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    """``--config PATH``, else ``$GOLDTHREAD_CONFIG``, else ``goldthread.toml`` here."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        return Path(explicit)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return DEFAULT_FILE
+
+
+def load_settings(explicit: str | Path | None = None) -> Settings:
+    """Load and validate the config; raise :class:`ConfigError` listing every problem.
+
+    A file that was named (by ``--config`` or ``GOLDTHREAD_CONFIG``) must
+    exist; the default ``goldthread.toml`` may be absent, leaving defaults and
+    the environment (a container configured by variables alone).
+    """
+    path = config_file(explicit)
+    named = explicit is not None or bool(os.environ.get(CONFIG_ENV))
+    _check_file(path, must_exist=named)
+    token = TOML_FILE.set(path if path.is_file() else None)
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError([describe(error) for error in exc.errors()]) from None
+    except SettingsError as exc:
+        hint = 'lists and tables from the environment are JSON, e.g. ["a", "b"]'
+        raise ConfigError([f"environment: {exc} ({hint})"]) from None
+    finally:
+        TOML_FILE.reset(token)
+
+
+def _check_file(path: Path, *, must_exist: bool) -> None:
+    """Fail early and plainly on a missing, unreadable or malformed file."""
+    if not path.exists():
+        if must_exist:
+            raise ConfigError([f"{path}: config file not found"])
+        return
+    try:
+        with path.open("rb") as handle:
+            tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+
+
+def describe(error: ErrorDetails) -> str:
+    """One pydantic error as ``dotted.key: plain message``."""
+    loc = list(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    message = error["msg"]
+    if kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "missing":
+        message = "required"
+    elif kind == "union_tag_not_found":
+        loc, message = [*loc, "type"], "required (github or jira)"
+    elif kind == "union_tag_invalid":
+        loc, message = [*loc, "type"], f"{ctx.get('tag')!r} is not a source type (github or jira)"
+    elif kind == "literal_error":
+        message = f"{error['input']!r} is not one of {ctx.get('expected')}"
+    elif kind == "too_short":
+        message = "must not be empty"
+    elif kind.endswith(("_type", "_parsing")) or kind in _BOUNDS:
+        message = f"{message.replace('Input should be', 'must be')} (got {error['input']!r})"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return f"{dotted(loc)}: {message}"
+
+
+def dotted(loc: list[int | str]) -> str:
+    """``('sources', 1, 'github', 'token_env')`` -> ``sources[1].token_env``."""
+    text = ""
+    previous: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not (
+            isinstance(previous, int) and part in _SOURCE_TAGS and text.startswith("sources")
+        ):
+            text += f".{part}" if text else part
+        previous = part
+    return text or "(config)"
