@@ -1,0 +1,279 @@
+"""What every report shows, as one frozen value built before any rendering.
+
+The renderers (JSON, CSV, Markdown, rich table, HTML page) only format a
+:class:`ReportData`; they never look at the store or the config. That keeps
+the formats consistent with each other and lets tests hand-build a report.
+:func:`build_report` is pure: the store's contents and ``now`` come in as
+plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from goldthread.core.model import Barren, Layer, Verdict, VerdictKind, WorkItem, split_ref
+from goldthread.reports.tree import TreeNode, build_tree
+
+LAYERS: tuple[Layer, ...] = (Layer.VISION, Layer.STRATEGY, Layer.EXECUTION, Layer.NONE)
+VERDICTS: tuple[VerdictKind, ...] = tuple(VerdictKind)
+
+
+class LedgerLike(Protocol):
+    """What a report needs of a write-back ledger entry."""
+
+    @property
+    def label_applied(self) -> bool: ...
+
+    @property
+    def comment_id(self) -> str | None: ...
+
+
+class HistoryLike(Protocol):
+    """What a report needs of one recorded coverage row."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def layer(self) -> Layer: ...
+
+    @property
+    def traced(self) -> int: ...
+
+    @property
+    def orphan(self) -> int: ...
+
+    @property
+    def broken(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One item as every format shows it.
+
+    ``parents`` are the refs of the item's parent links in order of
+    preference (the raw reference when it names nothing configured);
+    ``chain`` the refs walked upward, the item first.
+    """
+
+    ref: str
+    source: str
+    key: str
+    url: str
+    title: str
+    layer: Layer
+    verdict: VerdictKind
+    reason: str
+    parents: tuple[str, ...]
+    chain: tuple[str, ...]
+    flagged: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Verdict counts of one group (a layer, a source, or everything)."""
+
+    name: str
+    traced: int = 0
+    orphan: int = 0
+    broken: int = 0
+    exempt: int = 0
+
+    @property
+    def items(self) -> int:
+        return self.traced + self.orphan + self.broken + self.exempt
+
+    @property
+    def untraced(self) -> int:
+        return self.orphan + self.broken
+
+    @property
+    def coverage(self) -> float | None:
+        """traced ÷ (traced + orphan + broken); ``None`` when nothing counts."""
+        counted = self.traced + self.untraced
+        return self.traced / counted if counted else None
+
+    def count(self, verdict: VerdictKind) -> int:
+        return int(getattr(self, verdict.value))
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Totals over every evaluated item, whatever the report lists."""
+
+    total: Tally
+    by_layer: tuple[Tally, ...]
+    by_source: tuple[Tally, ...]
+
+    @property
+    def coverage(self) -> float | None:
+        return self.total.coverage
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """Coverage as recorded by one evaluation: overall and per layer."""
+
+    at: datetime
+    coverage: float | None
+    by_layer: tuple[tuple[Layer, float | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything a report shows. ``rows`` are the listed items (after any
+    verdict filter); ``summary`` and ``tree`` always cover every item."""
+
+    generated_at: datetime
+    rows: tuple[ReportRow, ...]
+    barren: tuple[Barren, ...]
+    summary: Summary
+    trend: tuple[TrendPoint, ...] = ()
+    tree: tuple[TreeNode, ...] = ()
+    all_rows: tuple[ReportRow, ...] = ()
+    writeback_enabled: bool = True
+    verdict_filter: tuple[VerdictKind, ...] = ()
+
+    def index(self) -> dict[str, ReportRow]:
+        """Every item by ref, listed or not."""
+        return {row.ref: row for row in (*self.rows, *self.all_rows)}
+
+    def with_verdict(self, verdict: VerdictKind) -> tuple[ReportRow, ...]:
+        return tuple(row for row in self.rows if row.verdict is verdict)
+
+
+def build_report(
+    items: Iterable[WorkItem],
+    verdicts: Mapping[str, Verdict],
+    barren: Sequence[Barren],
+    ledger: Mapping[str, LedgerLike],
+    history: Sequence[HistoryLike],
+    *,
+    writeback_enabled: bool,
+    now: datetime,
+    verdict_filter: Iterable[VerdictKind | str] = (),
+    label: str = "goldthread:untraced",
+) -> ReportData:
+    """Join stored items, verdicts and ledger into a report.
+
+    Items without a verdict (never evaluated) are left out; a verdict whose
+    item is gone still shows, with what its ref says.
+    """
+    by_ref = {item.ref: item for item in items}
+    rows = tuple(
+        _row(
+            ref,
+            by_ref.get(ref),
+            verdicts[ref],
+            entry=ledger.get(ref),
+            writeback_enabled=writeback_enabled,
+            label=label,
+        )
+        for ref in sorted(verdicts)
+    )
+    known = set(verdicts)
+    wanted = tuple(dict.fromkeys(VerdictKind(v) for v in verdict_filter))
+    listed = tuple(row for row in rows if not wanted or row.verdict in wanted)
+    return ReportData(
+        generated_at=now,
+        rows=listed,
+        barren=tuple(sorted(barren, key=lambda b: (b.layer.rank * -1, b.ref))),
+        summary=summarise(rows),
+        trend=trend(history),
+        tree=build_tree([(row.ref, row.layer, _tree_parent(row, known)) for row in rows]),
+        all_rows=rows,
+        writeback_enabled=writeback_enabled,
+        verdict_filter=wanted,
+    )
+
+
+def summarise(rows: Sequence[ReportRow]) -> Summary:
+    """Tallies overall, per layer (every layer, zero included) and per source."""
+    sources = sorted({row.source for row in rows})
+    return Summary(
+        total=_tally("all", rows),
+        by_layer=tuple(
+            _tally(layer.value, [r for r in rows if r.layer is layer]) for layer in LAYERS
+        ),
+        by_source=tuple(_tally(src, [r for r in rows if r.source == src]) for src in sources),
+    )
+
+
+def trend(history: Sequence[HistoryLike]) -> tuple[TrendPoint, ...]:
+    """One point per recorded evaluation, oldest first."""
+    moments: dict[datetime, list[HistoryLike]] = {}
+    for row in history:
+        moments.setdefault(row.at, []).append(row)
+    return tuple(
+        TrendPoint(
+            at=at,
+            coverage=_ratio(rows),
+            by_layer=tuple(
+                (layer, _ratio([r for r in rows if r.layer is layer])) for layer in LAYERS[:3]
+            ),
+        )
+        for at, rows in sorted(moments.items())
+    )
+
+
+def _ratio(rows: Sequence[HistoryLike]) -> float | None:
+    traced = sum(r.traced for r in rows)
+    counted = traced + sum(r.orphan + r.broken for r in rows)
+    return traced / counted if counted else None
+
+
+def _tally(name: str, rows: Sequence[ReportRow]) -> Tally:
+    counts = {kind.value: sum(1 for row in rows if row.verdict is kind) for kind in VERDICTS}
+    return Tally(name=name, **counts)
+
+
+def _row(
+    ref: str,
+    item: WorkItem | None,
+    verdict: Verdict,
+    *,
+    entry: LedgerLike | None,
+    writeback_enabled: bool,
+    label: str,
+) -> ReportRow:
+    source, key = split_ref(ref)
+    return ReportRow(
+        ref=ref,
+        source=item.source if item else source,
+        key=item.key if item else key,
+        url=item.url if item else "",
+        title=item.title if item else "",
+        layer=verdict.layer,
+        verdict=verdict.kind,
+        reason=verdict.reason.value,
+        parents=tuple(link.target or link.raw for link in item.parents) if item else (),
+        chain=verdict.chain,
+        flagged=writeback_enabled and _flag_on(item, verdict, entry, label),
+        detail=verdict.detail,
+    )
+
+
+def _flag_on(item: WorkItem | None, verdict: Verdict, entry: LedgerLike | None, label: str) -> bool:
+    """goldthread's flag as last seen on the item or last written to it."""
+    if label:
+        seen = item is not None and label.casefold() in {x.casefold() for x in item.labels}
+        return seen or (entry is not None and entry.label_applied)
+    # Comments only: the flag is our comment on an item that is still untraced.
+    return verdict.flaggable and entry is not None and entry.comment_id is not None
+
+
+def _tree_parent(row: ReportRow, known: set[str]) -> str | None:
+    """The parent a row hangs under in the tree: the one its chain went
+    through, else its first parent link that names a known item."""
+    if len(row.chain) > 1 and row.chain[1] in known:
+        return row.chain[1]
+    return next((p for p in row.parents if p in known), None)
+
+
+def percent(value: float | None) -> str:
+    """Coverage for people: ``83.3%``, or an em dash when nothing counts."""
+    return "—" if value is None else f"{value * 100:.1f}%"

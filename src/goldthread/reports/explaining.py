@@ -1,0 +1,99 @@
+"""``goldthread explain REF``: why an item got its verdict, in plain text.
+
+Shows the rule that set the layer, every parent link with where it was found
+and what it points at, the chain walked and the verdict with its reason, so a
+person can fix the item (or the config) without reading goldthread's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from goldthread.core.model import Classification, ParentLink, TracePolicy, Verdict, WorkItem
+from goldthread.core.rules import classify
+
+
+def explain_item(
+    ref: str,
+    items: Mapping[str, WorkItem],
+    policy: TracePolicy,
+    verdict: Verdict | None,
+    *,
+    verdicts: Mapping[str, Verdict] | None = None,
+) -> str:
+    """The explanation of ``ref``; ``verdicts`` (all items') annotates parents.
+
+    Raises :class:`KeyError` when ``ref`` is not among ``items``.
+    """
+    item = items[ref]
+    known = verdicts or {}
+    classification = (verdict.classification if verdict else None) or classify(item, policy)
+    lines = [
+        f"{item.ref}  {_flat(item.title)}",
+        *([item.url] if item.url else []),
+        _facts(item),
+        "",
+        *_layer_lines(classification),
+        "",
+        *_link_lines(item, items, known, verdict),
+        "",
+        *_verdict_lines(verdict),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _facts(item: WorkItem) -> str:
+    labels = ", ".join(_flat(label) for label in item.labels) or "none"
+    kind = f" · type {_flat(item.type)}" if item.type else ""
+    return f"{item.state}{kind} · labels: {labels}"
+
+
+def _layer_lines(classification: Classification) -> list[str]:
+    return [f"Layer: {classification.layer.value}", f"  {classification.explanation}"]
+
+
+def _link_lines(
+    item: WorkItem,
+    items: Mapping[str, WorkItem],
+    verdicts: Mapping[str, Verdict],
+    verdict: Verdict | None,
+) -> list[str]:
+    if not item.parents:
+        return ["Parent links: none"]
+    ordered = sorted(item.parents, key=lambda link: link.kind.preference)
+    lines = ["Parent links, in the order they are tried:"]
+    for number, link in enumerate(ordered, start=1):
+        followed = " [chain starts here]" if verdict and verdict.via == link else ""
+        lines.append(f"  {number}. {_link(link, items, verdicts)}{followed}")
+    return lines
+
+
+def _link(link: ParentLink, items: Mapping[str, WorkItem], verdicts: Mapping[str, Verdict]) -> str:
+    where = f" in {_flat(link.evidence)}" if link.evidence else ""
+    found = f"{link.kind.value}{where}: {_flat(link.raw)!r}"
+    if link.target is None:
+        return f"{found} -> missing (names nothing goldthread reads)"
+    if link.target not in items:
+        return f"{found} -> {link.target} missing (not found in any configured source)"
+    parent = verdicts.get(link.target)
+    state = f" ({parent.layer.value}, {parent.kind.value})" if parent else ""
+    return f"{found} -> {link.target}{state}"
+
+
+def _verdict_lines(verdict: Verdict | None) -> list[str]:
+    if verdict is None:
+        return ["Verdict: not evaluated yet (run `goldthread backfill`)"]
+    lines = [
+        f"Chain walked: {' -> '.join(verdict.chain) if verdict.chain else verdict.ref}",
+        f"Verdict: {verdict.kind.value} ({verdict.reason.value})",
+    ]
+    if verdict.detail:
+        lines.append(f"  {_flat(verdict.detail)}")
+    return lines
+
+
+def _flat(text: str) -> str:
+    """Tracker text on one line without control characters, so it can
+    neither fake further output lines nor drive the terminal."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())

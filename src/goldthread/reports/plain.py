@@ -1,0 +1,163 @@
+"""The machine- and diff-friendly formats: JSON (the SPEC §6 contract), CSV,
+and Markdown (for pull-request comments and wikis)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from goldthread.core.model import Barren, VerdictKind
+from goldthread.reports.data import ReportData, ReportRow, Tally, percent
+
+ITEM_KEYS: tuple[str, ...] = (
+    "ref",
+    "source",
+    "key",
+    "url",
+    "title",
+    "layer",
+    "verdict",
+    "reason",
+    "parents",
+    "chain",
+    "flagged",
+)
+
+
+def render_json(data: ReportData) -> str:
+    """One object, exactly the shape SPEC §6 promises to scripts."""
+    summary = data.summary
+    index = data.index()
+    document = {
+        "generated_at": data.generated_at.isoformat(),
+        "summary": {
+            "items": summary.total.items,
+            "by_layer": {t.name: t.items for t in summary.by_layer},
+            "by_verdict": {kind.value: summary.total.count(kind) for kind in VerdictKind},
+            "coverage": _ratio(summary.coverage),
+            "by_source": {
+                t.name: {"items": t.items, "coverage": _ratio(t.coverage)}
+                for t in summary.by_source
+            },
+        },
+        "items": [item_dict(row) for row in data.rows],
+        "barren": [_barren_dict(index, b) for b in data.barren],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def item_dict(row: ReportRow) -> dict[str, Any]:
+    """One item with exactly the keys of SPEC §6."""
+    return {
+        "ref": row.ref,
+        "source": row.source,
+        "key": row.key,
+        "url": row.url,
+        "title": row.title,
+        "layer": row.layer.value,
+        "verdict": row.verdict.value,
+        "reason": row.reason,
+        "parents": list(row.parents),
+        "chain": list(row.chain),
+        "flagged": row.flagged,
+    }
+
+
+def render_csv(data: ReportData) -> str:
+    """One row per listed item; parents and chain are space-separated refs."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ITEM_KEYS)
+    for row in data.rows:
+        values = item_dict(row)
+        values["parents"] = " ".join(row.parents)
+        values["chain"] = " ".join(row.chain)
+        values["flagged"] = "true" if row.flagged else "false"
+        writer.writerow([values[k] for k in ITEM_KEYS])
+    return out.getvalue()
+
+
+def render_markdown(data: ReportData) -> str:
+    """Summary tables, then the orphan, broken and barren lists with links."""
+    summary = data.summary
+    lines = [
+        "# Golden thread report",
+        "",
+        f"Coverage **{percent(summary.coverage)}** of {summary.total.items} items "
+        f"({summary.total.untraced} untraced) — generated {data.generated_at:%Y-%m-%d %H:%M} UTC.",
+        "",
+        *_tally_table("Layer", summary.by_layer),
+        "",
+        *_tally_table("Source", summary.by_source),
+    ]
+    for kind, heading in ((VerdictKind.ORPHAN, "Orphans"), (VerdictKind.BROKEN, "Broken")):
+        rows = data.with_verdict(kind)
+        if rows:
+            lines += ["", f"## {heading} ({len(rows)})", "", *(_md_item(row) for row in rows)]
+    if data.barren:
+        lines += ["", f"## Barren ({len(data.barren)})", ""]
+        index = data.index()
+        lines += [_md_barren(index, b) for b in data.barren]
+    return "\n".join(lines) + "\n"
+
+
+def _tally_table(heading: str, tallies: tuple[Tally, ...]) -> list[str]:
+    lines = [
+        f"| {heading} | Items | Traced | Orphan | Broken | Exempt | Coverage |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {md_escape(t.name)} | {t.items} | {t.traced} | {t.orphan} | {t.broken} "
+        f"| {t.exempt} | {percent(t.coverage)} |"
+        for t in tallies
+    ]
+    return lines
+
+
+def _md_item(row: ReportRow) -> str:
+    link = _md_link(row.ref, row.url)
+    title = f" — {md_escape(row.title)}" if row.title else ""
+    detail = f": {md_escape(row.detail)}" if row.detail else ""
+    return f"- {link}{title} (`{row.reason}`){detail}"
+
+
+def _md_barren(index: Mapping[str, ReportRow], barren: Barren) -> str:
+    row = index.get(barren.ref)
+    link = _md_link(barren.ref, row.url if row else "")
+    title = f" — {md_escape(row.title)}" if row and row.title else ""
+    return f"- {link}{title}: {barren.layer.value} with no {barren.missing.value} beneath it"
+
+
+def _md_link(text: str, url: str) -> str:
+    if url.startswith(("https://", "http://")):
+        return f"[{md_escape(text)}](<{url.replace('>', '%3E')}>)"
+    return md_escape(text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_escape(text: str) -> str:
+    """Tracker text made inert: no markup, no HTML, no line breaks."""
+    flat = " ".join(text.split())
+    safe = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", safe)
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _barren_dict(index: Mapping[str, ReportRow], barren: Barren) -> dict[str, Any]:
+    row = index.get(barren.ref)
+    return {
+        "ref": barren.ref,
+        "layer": barren.layer.value,
+        "missing": barren.missing.value,
+        "title": row.title if row else "",
+        "url": row.url if row else "",
+    }
