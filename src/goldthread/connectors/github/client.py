@@ -42,7 +42,11 @@ from goldthread.errors import SkippableError
 USER_AGENT = f"goldthread/{goldthread.__version__}"
 _TOKEN_SCHEME = "token"  # noqa: S105 - the Authorization scheme name, not a secret
 _BEARER_SCHEME = "Bearer"
-MIN_WRITE_INTERVAL = 1.0  # GitHub asks for a second between mutating requests
+# GitHub.com asks for at least a second between mutating requests. Enterprise
+# Server administrators set their own limits (and local stand-ins have none),
+# so there ``writes_per_minute`` alone paces writes.
+MIN_WRITE_INTERVAL = 1.0
+GITHUB_COM_API = "https://api.github.com"
 
 _TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError, AssertionError)
 
@@ -74,7 +78,8 @@ class GitHubHttp:
         self.retry = retry or RetrySettings()
         self.stats = RequestStats()
         self.throttle = BudgetThrottle(clock)
-        self.pacer = WritePacer(options.writes_per_minute, clock, min_interval=MIN_WRITE_INTERVAL)
+        floor = MIN_WRITE_INTERVAL if options.base_url.rstrip("/") == GITHUB_COM_API else 0.0
+        self.pacer = WritePacer(options.writes_per_minute, clock, min_interval=floor)
         self._requesters: dict[str, Requester] = {}
         self._tokens: InstallationTokens | None = None
         if options.token is None:
