@@ -1,0 +1,260 @@
+"""One cycle, one shape: fetch → store → evaluate → plan → apply → commit cursors.
+
+``backfill`` and ``sync`` (and the service's polls) are this cycle with
+different options. Every source is read concurrently; one that fails is
+reported and skipped while the others complete, and its cursors stay where
+they were so the next run repairs it. Evaluation traces the whole stored
+graph, across trackers, so every item whose verdict can have changed
+(descendants of a changed item included) is judged again. The write-back
+plan compares the desired state with what is observed on every item, so
+writes a previous run did not finish (killed, stopped by
+``max_writes_per_run``) are picked up again. Cursors are committed last,
+per source, only for sources whose reads and writes succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from goldthread.clock import Clock
+from goldthread.config import Settings
+from goldthread.connectors.base import Connector
+from goldthread.connectors.memory import scope_of
+from goldthread.core.model import RateBudget, WorkItem
+from goldthread.store.base import Store
+from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.sync.certainty import held_back, unsure_sources
+from goldthread.sync.evaluating import EvaluationResult, evaluate
+from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
+from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
+from goldthread.sync.progress import Progress, QuietProgress
+from goldthread.sync.sources import since_cursor
+
+CycleKind = Literal["backfill", "sync"]
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOptions:
+    """How one cycle runs.
+
+    ``kind``: ``backfill`` reads everything (or from ``since``), ``sync``
+    reads from the stored cursors. ``writeback``: plan at all; ``apply``:
+    carry the plan out (a dry run plans without applying); ``confirmed``:
+    ``--yes`` to a first run that would flag over half of all items.
+    """
+
+    kind: CycleKind = "sync"
+    since: datetime | None = None
+    writeback: bool = True
+    apply: bool = True
+    confirmed: bool = False
+
+
+@dataclass(slots=True)
+class CycleResult:
+    """Everything a cycle did, for the summary and the exit status."""
+
+    kind: CycleKind
+    run_id: int
+    reads: dict[str, SourceRead]
+    evaluation: EvaluationResult
+    plan: list[Action] = field(default_factory=list)
+    applied: ApplyResult | None = None
+    needs_confirmation: bool = False
+    newly_flagged: int = 0
+    deleted: int = 0
+    held: int = 0
+    unsure: set[str] = field(default_factory=set)
+    requests: dict[str, int] = field(default_factory=dict)
+    budgets: dict[str, RateBudget | None] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def failed_sources(self) -> list[str]:
+        failed = {name for name, read in self.reads.items() if not read.ok}
+        if self.applied is not None:
+            failed |= self.applied.failed_sources
+        return sorted(failed)
+
+    @property
+    def errors(self) -> list[str]:
+        found = [line for read in self.reads.values() for line in read.errors()]
+        if self.applied is not None:
+            found += self.applied.errors
+        return found
+
+    @property
+    def write_limit_reached(self) -> bool:
+        return self.applied is not None and self.applied.stopped
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.write_limit_reached and not self.needs_confirmation
+
+    @property
+    def untraced(self) -> int:
+        return sum(1 for verdict in self.evaluation.verdicts.values() if verdict.flaggable)
+
+
+def writeback_policy(settings: Settings) -> WritebackPolicy:
+    wb = settings.writeback
+    return WritebackPolicy(
+        label=wb.label,
+        comment=wb.comment,
+        on_resolve=wb.on_resolve,
+        exempt_labels=tuple(settings.policy.exempt_labels),
+    )
+
+
+def run_cycle(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    options: CycleOptions,
+    *,
+    clock: Clock,
+    progress: Progress | None = None,
+) -> CycleResult:
+    """Run one cycle against ``connectors`` (a subset of the sources, or all)."""
+    started = clock.monotonic()
+    run_id = store.start_run(options.kind, clock.now())
+    before = {name: c.stats.requests for name, c in connectors.items()}
+    configured = {source.name for source in settings.sources} | set(connectors)
+    complete_before = {name for name in configured if store.cursors(name)}
+    reads = fetch_all(
+        connectors,
+        store,
+        _cursor_source(store, connectors, options),
+        progress or QuietProgress(),
+        keep_seen=options.kind == "backfill" and options.since is None,
+    )
+    deleted = _forget_deleted(store, reads)
+    evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)
+    result = CycleResult(
+        kind=options.kind, run_id=run_id, reads=reads, evaluation=evaluation, deleted=deleted
+    )
+    full = options.kind == "sync" or options.since is None  # sync: a never-read source in full
+    result.unsure = unsure_sources(
+        configured, reads, complete_before=complete_before, full_read=full
+    )
+    if options.writeback and settings.writeback.enabled:
+        _write_back(settings, store, connectors, options, clock=clock, result=result)
+    _commit_cursors(store, result)
+    result.requests = {n: c.stats.requests - before.get(n, 0) for n, c in connectors.items()}
+    result.budgets = {name: connector.budget() for name, connector in connectors.items()}
+    result.seconds = clock.monotonic() - started
+    store.finish_run(run_id, clock.now(), _outcome(result), json.dumps(stats_of(result)))
+    return result
+
+
+def _cursor_source(
+    store: Store, connectors: Mapping[str, Connector], options: CycleOptions
+) -> CursorFor:
+    if options.kind == "sync":
+        stored = {name: store.cursors(name) for name in connectors}
+        return lambda source, scope: stored.get(source, {}).get(scope)
+    since = options.since
+    if since is None:
+        return lambda source, scope: None
+    return lambda source, scope: since_cursor(connectors[source], since)
+
+
+def _forget_deleted(store: Store, reads: Mapping[str, SourceRead]) -> int:
+    """After a full read of a scope, items stored for it but not read are gone."""
+    gone: list[str] = []
+    for name, read in reads.items():
+        if not read.seen:
+            continue
+        for item in store.items(name):
+            scope = scope_of(item.key)
+            if scope in read.seen and item.ref not in read.seen[scope]:
+                gone.append(item.ref)
+    return store.delete_items(gone) if gone else 0
+
+
+def _write_back(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    options: CycleOptions,
+    *,
+    clock: Clock,
+    result: CycleResult,
+) -> None:
+    items: dict[str, WorkItem] = {item.ref: item for item in store.items()}
+    ledger = store.ledger_all()
+    unreadable = {name for name, read in result.reads.items() if read.fatal}
+    held = held_back(items, result.unsure, result.reads)
+    planned = plan_writes(items, result.evaluation.verdicts, ledger, writeback_policy(settings))
+    plan = [
+        action
+        for action in planned
+        if action.source in connectors
+        and action.source not in unreadable
+        and action.ref not in held
+    ]
+    result.held = len({action.ref for action in planned if action.ref in held})
+    result.plan = plan
+    result.newly_flagged = newly_flagged(plan)
+    first_run = not ledger
+    if (
+        first_run
+        and settings.writeback.confirm_large
+        and not options.confirmed
+        and result.newly_flagged * 2 > len(items)
+    ):
+        result.needs_confirmation = True
+        return
+    if not options.apply or not plan:
+        return
+    applier = Applier(
+        connectors,
+        store,
+        items,
+        now=clock.now,
+        max_writes=settings.writeback.max_writes_per_run,
+    )
+    result.applied = applier.apply(plan)
+
+
+def _commit_cursors(store: Store, result: CycleResult) -> None:
+    failed = set(result.failed_sources)
+    for name, read in result.reads.items():
+        if name not in failed and read.cursors:
+            store.commit_cursors(name, read.cursors)
+
+
+def _outcome(result: CycleResult) -> str:
+    if result.errors:
+        return "errors"
+    if result.write_limit_reached:
+        return "write-limit"
+    if result.needs_confirmation:
+        return "needs-confirmation"
+    return "ok"
+
+
+def stats_of(result: CycleResult) -> dict[str, object]:
+    """The run's counters, as recorded with the run in the store."""
+    evaluation = result.evaluation
+    return {
+        "items": evaluation.items,
+        "read": {name: read.items for name, read in result.reads.items()},
+        "by_layer": {k.value: v for k, v in evaluation.by_layer.items()},
+        "by_verdict": {k.value: v for k, v in evaluation.by_verdict.items()},
+        "coverage": evaluation.coverage,
+        "planned": len(result.plan),
+        "writes": {
+            f"{source}:{kind.value}": count
+            for (source, kind), count in sorted(
+                (result.applied.writes if result.applied else {}).items()
+            )
+        },
+        "requests": result.requests,
+        "failed_sources": result.failed_sources,
+        "seconds": round(result.seconds, 3),
+    }

@@ -1,0 +1,153 @@
+"""Reading every source into the store, one thread per source.
+
+Each source reads its scopes (repositories, projects) one after the other,
+storing items in batches as they arrive, so memory holds one batch per
+source rather than the organisation. A scope that cannot be read is
+reported and skipped; a source that fails as a whole stops, and the others
+carry on. Only scopes read to the end get a new cursor, and it is handed
+back, not committed: the cycle commits it once everything after the read
+succeeded too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from goldthread.connectors.base import Connector
+from goldthread.core.model import WorkItem
+from goldthread.errors import FatalSourceError, RetriableError, SkippableError, SourceError
+from goldthread.store.base import Store
+from goldthread.sync.progress import Progress
+
+BATCH = 500
+
+CursorFor = Callable[[str, str], str | None]
+"""``(source, scope) -> cursor`` to read from (``None``: everything)."""
+
+
+@dataclass(slots=True)
+class SourceRead:
+    """What reading one source found.
+
+    ``cursors`` are the new cursors of the scopes read to the end;
+    ``seen`` the refs read per scope (kept only for full reads, to notice
+    items deleted on the tracker).
+    """
+
+    source: str
+    items: int = 0
+    cursors: dict[str, str] = field(default_factory=dict)
+    failed_scopes: dict[str, str] = field(default_factory=dict)
+    fatal: str | None = None
+    seen: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and not self.failed_scopes
+
+    def errors(self) -> list[str]:
+        found = [f"{self.source}: {self.fatal}"] if self.fatal else []
+        found += [f"{self.source}: {scope}: {why}" for scope, why in self.failed_scopes.items()]
+        return found
+
+
+def fetch_all(
+    connectors: Mapping[str, Connector],
+    store: Store,
+    cursor_for: CursorFor,
+    progress: Progress,
+    *,
+    keep_seen: bool,
+) -> dict[str, SourceRead]:
+    """Read every source concurrently; one :class:`SourceRead` per source."""
+    if not connectors:
+        return {}
+    with ThreadPoolExecutor(max_workers=len(connectors), thread_name_prefix="read") as pool:
+        futures = {
+            name: pool.submit(
+                fetch_source, connector, store, cursor_for, progress, keep_seen=keep_seen
+            )
+            for name, connector in connectors.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+def fetch_source(
+    connector: Connector,
+    store: Store,
+    cursor_for: CursorFor,
+    progress: Progress,
+    *,
+    keep_seen: bool,
+) -> SourceRead:
+    """Read one source's scopes into the store; never raises a source error."""
+    result = SourceRead(connector.name)
+    try:
+        scopes = connector.scopes()
+    except SourceError as error:
+        result.fatal = f"cannot list what to read: {error}"
+        progress.finished(connector.name, ok=False)
+        return result
+    progress.started(connector.name, len(scopes))
+    for scope in scopes:
+        try:
+            _read_scope(
+                connector,
+                store,
+                scope,
+                cursor_for=cursor_for,
+                progress=progress,
+                result=result,
+                keep_seen=keep_seen,
+            )
+        except SkippableError as error:
+            result.failed_scopes[scope] = str(error)
+        except (FatalSourceError, RetriableError) as error:
+            result.fatal = str(error)
+            break
+        progress.scope_done(connector.name, scope, connector.budget())
+    progress.finished(connector.name, ok=result.ok)
+    return result
+
+
+def _read_scope(
+    connector: Connector,
+    store: Store,
+    scope: str,
+    *,
+    cursor_for: CursorFor,
+    progress: Progress,
+    result: SourceRead,
+    keep_seen: bool,
+) -> None:
+    read = connector.read(scope, cursor_for(connector.name, scope))
+    seen: set[str] = set()
+    batch: list[WorkItem] = []
+    for item in read:
+        batch.append(item)
+        if keep_seen:
+            seen.add(item.ref)
+        if len(batch) >= BATCH:
+            _store(store, batch, result, progress, connector)
+    _store(store, batch, result, progress, connector)
+    if read.cursor is not None:
+        result.cursors[scope] = read.cursor
+    if keep_seen:
+        result.seen[scope] = seen
+
+
+def _store(
+    store: Store,
+    batch: list[WorkItem],
+    result: SourceRead,
+    progress: Progress,
+    connector: Connector,
+) -> None:
+    if not batch:
+        return
+    store.upsert_items(batch)
+    result.items += len(batch)
+    progress.advanced(connector.name, len(batch), connector.budget())
+    batch.clear()

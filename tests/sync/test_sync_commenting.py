@@ -1,0 +1,76 @@
+"""goldthread's comment says what is missing, why, and how to fix it, in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sync_builders import organisation, settings
+
+from goldthread.core.model import CommentDoc, WorkItem
+from goldthread.core.tracing import trace
+from goldthread.sync.commenting import flag_comment, resolved_comment
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def graph() -> dict[str, WorkItem]:
+    jira, github = organisation()
+    return {i.ref: i for i in (*jira, *github)}
+
+
+def text(doc: CommentDoc) -> str:
+    parts = []
+    for block in doc.blocks:
+        parts.append("".join(span.text for span in block.spans))
+        parts.extend("".join(span.text for span in entry) for entry in block.items)
+    return "\n".join(parts)
+
+
+def comment(ref: str, items: dict[str, WorkItem] | None = None) -> CommentDoc:
+    items = items or graph()
+    verdicts = trace(items, settings().trace_policy(), NOW)
+    return flag_comment(items[ref], verdicts[ref], items, exempt_label="no-trace")
+
+
+def test_an_orphan_comment_says_it_has_no_parent_and_which_layer_to_link_to() -> None:
+    said = text(comment("gh:acme/web#3"))
+    assert "no parent link" in said
+    assert "strategy item" in said
+    assert "sub-issue" in said
+    assert "no-trace" in said
+
+
+def test_a_broken_comment_names_the_missing_parent_and_the_chain() -> None:
+    said = text(comment("gh:acme/web#4"))
+    assert "PLAT-99" in said
+    assert "does not exist" in said
+    assert "broken (parent-missing)" in said
+
+
+def test_a_jira_comment_explains_the_jira_way_to_link() -> None:
+    assert "Epic Link" in text(comment("jira:PLAT-4"))
+
+
+def test_the_same_verdict_always_gives_the_same_fingerprint_and_titles_do_not_matter() -> None:
+    items = graph()
+    renamed = dict(items)
+    renamed["gh:acme/web#3"] = replace(items["gh:acme/web#3"], title="Renamed @everyone")
+    assert (
+        comment("gh:acme/web#3", items).fingerprint == comment("gh:acme/web#3", renamed).fingerprint
+    )
+    assert comment("gh:acme/web#3").fingerprint != comment("gh:acme/web#4").fingerprint
+
+
+def test_tracker_text_only_ever_travels_inside_spans() -> None:
+    doc = comment("gh:acme/web#4")
+    refs = [span for block in doc.blocks for entry in block.items for span in entry]
+    assert any(span.text == "PLAT-99" and span.code for span in refs)
+
+
+def test_the_resolved_comment_says_there_is_nothing_left_to_do() -> None:
+    items = graph()
+    verdicts = trace(items, settings().trace_policy(), NOW)
+    said = text(resolved_comment(verdicts["gh:acme/web#2"], items))
+    assert "now traces back" in said
+    assert "jira:PLAT-1" in said
