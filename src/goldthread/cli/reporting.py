@@ -108,9 +108,10 @@ def explain(obj: CliContext, ref: str) -> None:
 
 @contextmanager
 def _store(settings: Settings) -> Iterator[Store]:
-    """The store, open for reading; any store failure ends the command with status 1."""
+    """The store, open for reading only (so it works beside a running service);
+    any store failure ends the command with status 1."""
     try:
-        with open_store(settings.store.url) as store:
+        with open_store(settings.store.url, read_only=True) as store:
             yield store
     except StoreError as exc:
         click.echo(f"goldthread: store error: {exc}", err=True)

@@ -29,6 +29,7 @@ __all__ = [
     "LedgerEntry",
     "RunRecord",
     "Store",
+    "migrate_store",
     "open_store",
     "sqlite_path",
 ]
@@ -56,23 +57,56 @@ def sqlite_path(url: str, base_dir: Path | None = None) -> str:
     return str(path)
 
 
-def open_store(url: str, base_dir: Path | None = None) -> Store:
-    """Open (and migrate) the store named by ``url``.
-
-    Raises :class:`~goldthread.errors.StoreLockedError` when another
-    goldthread process holds it and :class:`~goldthread.errors.StoreError`
-    for anything else that keeps it from opening.
-    """
+def _scheme(url: str) -> str:
     scheme = url.partition(":")[0].lower()
-    if scheme == "sqlite":
-        from goldthread.store.sqlite import SqliteStore
-
-        return SqliteStore.open(sqlite_path(url, base_dir))
-    if scheme in {"postgresql", "postgres"}:
-        raise StoreError(
-            "store url is postgresql://…: that needs the PostgreSQL store, which this"
-            " goldthread does not have yet; use sqlite:///PATH"
-        )
+    if scheme in {"sqlite", "postgresql", "postgres"}:
+        return "postgresql" if scheme == "postgres" else scheme
     raise StoreError(
         f"store url {url!r}: unknown scheme {scheme!r} (expected sqlite:/// or postgresql://)"
     )
+
+
+def open_store(
+    url: str, base_dir: Path | None = None, *, read_only: bool = False, migrate: bool = True
+) -> Store:
+    """Open (and migrate) the store named by ``url``: ``sqlite:///PATH`` or
+    ``postgresql://`` (also ``postgres://``).
+
+    ``read_only`` opens an existing store for reading only: without the
+    SQLite process lock (so ``report`` and ``explain`` work while ``run``
+    holds the store) and without migrating (its schema must be current).
+    ``migrate=False`` leaves migrating to :func:`migrate_store`.
+
+    Raises :class:`~goldthread.errors.StoreLockedError` when another
+    goldthread process holds a SQLite store and
+    :class:`~goldthread.errors.StoreError` for anything else that keeps it from opening.
+    """
+    if _scheme(url) == "sqlite":
+        from goldthread.store.sqlite import SqliteStore
+
+        return SqliteStore.open(sqlite_path(url, base_dir), read_only=read_only, migrate=migrate)
+    try:
+        from goldthread.store.postgres import PostgresStore
+    except ImportError as exc:
+        raise StoreError(
+            "store url is postgresql://…, which needs psycopg: pip install 'goldthread[postgres]'"
+        ) from exc
+    return PostgresStore.open(url, read_only=read_only, migrate=migrate)
+
+
+def migrate_store(url: str, base_dir: Path | None = None) -> tuple[list[int], int]:
+    """Apply the store's pending schema migrations: (versions applied, version now)."""
+    if _scheme(url) == "sqlite":
+        from goldthread.store.sqlite import SqliteStore, load_migrations
+        from goldthread.store.sqlite import default_migrations as sqlite_migrations
+
+        with SqliteStore.open(sqlite_path(url, base_dir), migrate=False) as sqlite_store:
+            applied = sqlite_store.migrate(load_migrations(sqlite_migrations()))
+            return applied, sqlite_store.schema_version()
+    from goldthread.store.postgres import PostgresStore
+    from goldthread.store.postgres import default_migrations as pg_migrations
+    from goldthread.store.sqlite import load_migrations as load
+
+    with PostgresStore.open(url, migrate=False) as pg_store:
+        applied = pg_store.migrate(load(pg_migrations()))
+        return applied, pg_store.schema_version()

@@ -7,8 +7,8 @@ goldthread last wrote on each item, the webhook inbox, and run/coverage
 history for trends.
 
 :class:`Store` is satisfied by :class:`goldthread.store.sqlite.SqliteStore`
-(embedded default) and later by a PostgreSQL store; :func:`goldthread.store.open_store`
-picks one from the ``[store] url``. Implementations are safe to share between
+(embedded default) and :class:`goldthread.store.postgres.PostgresStore` (shared by
+several replicas); :func:`goldthread.store.open_store` picks one from the ``[store] url``. Implementations are safe to share between
 threads (the service's worker and HTTP threads). Every datetime going in must be aware;
 every datetime coming out is aware UTC. Failures surface as
 :class:`~goldthread.errors.StoreError`.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
@@ -253,6 +253,31 @@ class Store(Protocol):
     def coverage_history(self) -> list[CoveragePoint]:
         """Every recorded row, oldest run first, then by source, then layer from
         vision down."""
+        ...
+
+    # ---- leases: one holder at a time, across replicas
+
+    def acquire_lease(self, name: str, holder: str, ttl: timedelta, now: datetime) -> int | None:
+        """Hold the lease ``name`` until ``now + ttl``; returns its fencing token,
+        or ``None`` while another holder's lease has not expired.
+
+        The token grows by one each time the lease changes hands (or is taken
+        again after it expired or was released), so a holder that stalled past
+        its expiry can tell, by a higher token elsewhere, that it lost the
+        lease. Acquiring a lease one already holds extends it and keeps the token.
+        """
+        ...
+
+    def renew_lease(
+        self, name: str, holder: str, token: int, ttl: timedelta, now: datetime
+    ) -> bool:
+        """Extend a held lease to ``now + ttl``; ``False`` when ``holder`` no
+        longer holds it under ``token`` (someone took it over, or it was released)."""
+        ...
+
+    def release_lease(self, name: str, holder: str, token: int) -> bool:
+        """Give the lease up at once so another holder need not wait for expiry;
+        ``False`` when it was no longer held under ``token``."""
         ...
 
     # ---- lifetime

@@ -10,17 +10,20 @@ keys on; every write is one explicit transaction (``BEGIN IMMEDIATE``).
 Migrations (``migrations/sqlite/NNNN_name.sql``) are applied in order at
 start-up, each in its own transaction together with its ``schema_version``
 row. A file store holds an exclusive lock on ``<db>.lock`` for its lifetime
-(:mod:`goldthread.store.locking`).
+(:mod:`goldthread.store.locking`), unless opened ``read_only`` (no lock, no
+migrations, writes refused by SQLite) for reports beside a running service.
 """
 
 from __future__ import annotations
 
 from goldthread.store.sqlite.connection import MEMORY, default_migrations, load_migrations
+from goldthread.store.sqlite.leases import LeaseTables
+from goldthread.store.sqlite.portable import PortableTables
 from goldthread.store.sqlite.queues import QueueTables
 from goldthread.store.sqlite.records import RecordTables
 
 __all__ = ["MEMORY", "SqliteStore", "default_migrations", "load_migrations"]
 
 
-class SqliteStore(RecordTables, QueueTables):
+class SqliteStore(RecordTables, QueueTables, LeaseTables, PortableTables):
     """:class:`goldthread.store.base.Store` on SQLite. Open with :meth:`open`."""

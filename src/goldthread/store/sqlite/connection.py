@@ -71,8 +71,20 @@ class SqliteConnection:
     # ---------------------------------------------------------------- opening
 
     @classmethod
-    def open(cls, path: str | Path, migrations: Traversable | Path | None = None) -> Self:
+    def open(
+        cls,
+        path: str | Path,
+        migrations: Traversable | Path | None = None,
+        *,
+        read_only: bool = False,
+        migrate: bool = True,
+    ) -> Self:
         """Open (creating if needed) and migrate the store at ``path`` (or ``:memory:``).
+
+        ``read_only`` opens an existing file without its lock and without
+        migrating, for reports next to a running service (WAL lets readers
+        work alongside the one writer); its schema must be current.
+        ``migrate=False`` leaves migrating to an explicit :meth:`migrate`.
 
         Raises :class:`~goldthread.errors.StoreLockedError` when another
         process holds the file, :class:`~goldthread.errors.StoreError` when it
@@ -80,19 +92,65 @@ class SqliteConnection:
         """
         in_memory = str(path) == MEMORY
         where = MEMORY if in_memory else str(path)
+        found = load_migrations(migrations or default_migrations())
+        if read_only and not in_memory:
+            store = cls(cls._connect_read_only(where), where, None)
+            store._check_current(found)
+            return store
         lock = None if in_memory else ProcessLock(Path(f"{path}.lock"))
         if lock is not None:
             lock.acquire()
         try:
             conn = cls._connect(where, in_memory)
             store = cls(conn, where, lock)
-            store.migrate(load_migrations(migrations or default_migrations()))
-            store._recover_inbox()
+            if migrate:
+                store.migrate(found)
+                store._recover_inbox()
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
         return store
+
+    @staticmethod
+    def _connect_read_only(where: str) -> sqlite3.Connection:
+        if not Path(where).is_file():
+            raise StoreError(
+                f"store {where}: there is no store here yet; run `goldthread backfill` first"
+            )
+        uri = f"{Path(where).absolute().as_uri()}?mode=ro"
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise _error(exc, "opening", where) from exc
+        return conn
+
+    def _check_current(self, migrations: list[tuple[int, str, str]]) -> None:
+        """A read-only store must be at exactly the schema this goldthread knows."""
+        known = max((version for version, _, _ in migrations), default=0)
+        try:
+            current = self.schema_version()
+        except StoreError:
+            current = 0
+        if current != known:
+            self.close()
+            newer = "newer than this goldthread knows; upgrade goldthread"
+            older = "older than this goldthread's; run `goldthread migrate` first"
+            raise StoreError(
+                f"store {self._where}: its schema is version {current},"
+                f" {newer if current > known else older} ({known})"
+            )
 
     @staticmethod
     def _connect(where: str, in_memory: bool) -> sqlite3.Connection:

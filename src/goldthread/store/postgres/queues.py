@@ -1,0 +1,263 @@
+"""The webhook inbox and the run and coverage history, on PostgreSQL.
+
+Several replicas claim from one inbox. A claim locks the ready rows it looks
+at with ``FOR UPDATE SKIP LOCKED`` (so two claims never take the same entry)
+and, for each item, a transaction-scoped advisory lock on its ``item_hint``;
+holding that lock, it then checks that no entry of the item is already
+``processing``. The check runs after the lock is taken, so it sees any claim
+of the same item that committed first: two events of one item are never
+processed at once, on one replica or across several.
+
+An entry stays ``processing`` only while its replica works on it; one left
+there longer than :data:`CLAIM_TIMEOUT` belonged to a replica that died and
+is claimed again (writes are idempotent, so at-least-once is harmless).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from goldthread.core.model import Layer
+from goldthread.store.base import CoveragePoint, CoverageRow, InboxEntry, InboxStatus, RunRecord
+from goldthread.store.postgres.connection import PostgresConnection
+from goldthread.store.postgres.records import utc
+
+CLAIM_TIMEOUT = timedelta(minutes=15)
+ITEM_LOCKS = 0x676F
+"""The first key of the per-item advisory locks (the second is the hint's hash)."""
+
+_INBOX_COLUMNS = (
+    "id, source, delivery_key, event, item_hint, payload, received_at, status,"
+    " attempts, last_error, next_attempt_at"
+)
+_INBOX_SELECT = f"SELECT {_INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
+_READY = (
+    "SELECT id, item_hint FROM inbox WHERE id > %(after)s AND (status = 'pending'"
+    " OR (status = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s))"
+    " OR (status = 'processing' AND (claimed_at IS NULL OR claimed_at <= %(stale)s)))"
+    " ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
+)
+_LOCK_HINTS = (
+    "SELECT hint FROM unnest(%s::text[]) AS hint"
+    " WHERE pg_try_advisory_xact_lock(%s, hashtext(hint))"
+)
+_BUSY_HINTS = (
+    "SELECT DISTINCT item_hint FROM inbox WHERE status = 'processing'"
+    " AND claimed_at > %s AND item_hint = ANY(%s)"
+)
+
+
+def _free_hints(conn: psycopg.Connection[Any], hints: set[str], stale: datetime) -> set[str]:
+    """The hints this transaction now holds the item lock of and that no live
+    claim is processing."""
+    if not hints:
+        return set()
+    locked = [row[0] for row in conn.execute(_LOCK_HINTS, (sorted(hints), ITEM_LOCKS))]
+    busy = {row[0] for row in conn.execute(_BUSY_HINTS, (stale, locked))}
+    return set(locked) - busy
+
+
+class QueueTables(PostgresConnection):
+    """The inbox of webhook deliveries and the history of runs."""
+
+    # ---------------------------------------------------------------- inbox
+
+    def enqueue(
+        self,
+        *,
+        source: str,
+        delivery_key: str,
+        event: str,
+        item_hint: str | None,
+        payload: bytes | str,
+        received_at: datetime,
+    ) -> bool:
+        body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+        with self._tx("storing a webhook delivery") as conn:
+            cursor = conn.execute(
+                "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at, status)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 'pending')"
+                " ON CONFLICT (source, delivery_key) DO NOTHING",
+                (source, delivery_key, event, item_hint, body, utc(received_at)),
+            )
+            return cursor.rowcount == 1
+
+    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+        at = utc(now)
+        stale = at - CLAIM_TIMEOUT
+        chosen: list[int] = []
+        with self._tx("claiming webhook deliveries") as conn:
+            free: set[str] = set()
+            decided: set[str] = set()
+            taken: set[str] = set()
+            after = 0
+            while len(chosen) < limit:
+                params = {"after": after, "now": at, "stale": stale, "limit": limit}
+                page = conn.execute(_READY, params).fetchall()
+                if not page:
+                    break
+                after = page[-1][0]
+                fresh = {hint for _, hint in page if hint is not None} - decided
+                free |= _free_hints(conn, fresh, stale)
+                decided |= fresh
+                for entry_id, hint in page:
+                    if len(chosen) >= limit:
+                        break
+                    if hint is not None:
+                        if hint in taken or hint not in free:
+                            continue
+                        taken.add(hint)
+                    chosen.append(entry_id)
+            rows = conn.execute(
+                "UPDATE inbox SET status = 'processing', attempts = attempts + 1,"  # noqa: S608
+                f" claimed_at = %s WHERE id = ANY(%s) RETURNING {_INBOX_COLUMNS}",
+                (at, chosen),
+            ).fetchall()
+        return sorted((_inbox_entry(row) for row in rows), key=lambda entry: entry.id)
+
+    def complete(self, entry_id: int) -> None:
+        with self._tx("completing a webhook delivery") as conn:
+            conn.execute(
+                "UPDATE inbox SET status = 'done', last_error = NULL, next_attempt_at = NULL,"
+                " claimed_at = NULL WHERE id = %s",
+                (entry_id,),
+            )
+
+    def fail(self, entry_id: int, error: str, retry_at: datetime | None) -> None:
+        status = InboxStatus.DEAD if retry_at is None else InboxStatus.FAILED
+        at = None if retry_at is None else utc(retry_at)
+        with self._tx("recording a failed webhook delivery") as conn:
+            conn.execute(
+                "UPDATE inbox SET status = %s, last_error = %s, next_attempt_at = %s,"
+                " claimed_at = NULL WHERE id = %s",
+                (status.value, error, at, entry_id),
+            )
+
+    def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
+        if status is None:
+            rows = self._all("reading the inbox", f"{_INBOX_SELECT} ORDER BY id")
+        else:
+            rows = self._all(
+                "reading the inbox",
+                f"{_INBOX_SELECT} WHERE status = %s ORDER BY id",
+                (status.value,),
+            )
+        return [_inbox_entry(row) for row in rows]
+
+    def retry(self, entry_id: int) -> bool:
+        with self._tx("retrying a webhook delivery") as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET status = 'pending', next_attempt_at = NULL"
+                " WHERE id = %s AND status IN ('failed', 'dead')",
+                (entry_id,),
+            )
+            return cursor.rowcount == 1
+
+    def drop(self, entry_id: int) -> bool:
+        with self._tx("dropping a webhook delivery") as conn:
+            return conn.execute("DELETE FROM inbox WHERE id = %s", (entry_id,)).rowcount == 1
+
+    def inbox_depth(self) -> int:
+        rows = self._all(
+            "reading the inbox",
+            "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing', 'failed')",
+        )
+        return int(rows[0][0])
+
+    def inbox_counts(self) -> dict[InboxStatus, int]:
+        counts = dict.fromkeys(InboxStatus, 0)
+        rows = self._all("reading the inbox", "SELECT status, count(*) FROM inbox GROUP BY status")
+        counts.update({InboxStatus(status): int(n) for status, n in rows})
+        return counts
+
+    # ---------------------------------------------------------------- runs and coverage
+
+    def start_run(self, kind: str, started_at: datetime) -> int:
+        with self._tx("starting a run") as conn:
+            row = conn.execute(
+                "INSERT INTO runs (kind, started_at) VALUES (%s, %s) RETURNING id",
+                (kind, utc(started_at)),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def finish_run(self, run_id: int, finished_at: datetime, outcome: str, stats_json: str) -> None:
+        with self._tx("finishing a run") as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at = %s, outcome = %s, stats_json = %s WHERE id = %s",
+                (utc(finished_at), outcome, stats_json, run_id),
+            )
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        rows = self._all(
+            "reading runs",
+            "SELECT id, kind, started_at, finished_at, outcome, stats_json FROM runs"
+            " ORDER BY id DESC LIMIT %s",
+            (limit,),
+        )
+        return [
+            RunRecord(
+                id=run_id,
+                kind=kind,
+                started_at=started.astimezone(UTC),
+                finished_at=None if finished is None else finished.astimezone(UTC),
+                outcome=outcome,
+                stats_json=stats,
+            )
+            for run_id, kind, started, finished, outcome, stats in rows
+        ]
+
+    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
+        when = utc(at)
+        values = [
+            (run_id, when, r.source, r.layer.value, r.traced, r.orphan, r.broken, r.exempt)
+            for r in rows
+        ]
+        with self._tx("recording coverage") as conn, conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (run_id, source, layer)"
+                " DO UPDATE SET at = excluded.at, traced = excluded.traced,"
+                " orphan = excluded.orphan, broken = excluded.broken, exempt = excluded.exempt",
+                values,
+            )
+
+    def coverage_history(self) -> list[CoveragePoint]:
+        rows = self._all(
+            "reading coverage history",
+            "SELECT run_id, at, source, layer, traced, orphan, broken, exempt FROM coverage"
+            " ORDER BY run_id, source, CASE layer WHEN 'vision' THEN 0 WHEN 'strategy' THEN 1"
+            " WHEN 'execution' THEN 2 ELSE 3 END",
+        )
+        return [
+            CoveragePoint(
+                source=source,
+                layer=Layer(layer),
+                traced=traced,
+                orphan=orphan,
+                broken=broken,
+                exempt=exempt,
+                run_id=run_id,
+                at=at.astimezone(UTC),
+            )
+            for run_id, at, source, layer, traced, orphan, broken, exempt in rows
+        ]
+
+
+def _inbox_entry(row: tuple[Any, ...]) -> InboxEntry:
+    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
+    return InboxEntry(
+        id=entry_id,
+        source=source,
+        delivery_key=key,
+        event=event,
+        item_hint=hint,
+        payload=bytes(payload),
+        received_at=received.astimezone(UTC),
+        status=InboxStatus(status),
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=None if next_at is None else next_at.astimezone(UTC),
+    )

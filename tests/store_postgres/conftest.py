@@ -1,0 +1,61 @@
+"""Fixtures of the PostgreSQL-only store tests (every test here is marked
+``postgres``): a migrated scratch database per session, emptied before each
+test, and fresh unmigrated ones for migration tests.
+
+The server is ``$GOLDTHREAD_TEST_POSTGRES`` (default: the local one, trust
+auth, user postgres); when it cannot be reached these tests fail with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from goldthread.store import Store, open_store
+from goldthread.store.postgres import scratch
+
+PG_SERVER = os.environ.get(
+    "GOLDTHREAD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "store_postgres" in str(item.path):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_pg")
+    try:
+        open_store(url).close()
+        yield url
+    finally:
+        scratch.drop_database(url)
+
+
+@pytest.fixture
+def pg_url(pg_session_url: str) -> str:
+    """A migrated, empty store database."""
+    scratch.empty_store(pg_session_url)
+    return pg_session_url
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A database with nothing in it, not even a schema."""
+    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_fresh")
+    try:
+        yield url
+    finally:
+        scratch.drop_database(url)
+
+
+@pytest.fixture
+def replicas(pg_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database, as two replicas of the service hold it."""
+    with open_store(pg_url) as first, open_store(pg_url) as second:
+        yield first, second
