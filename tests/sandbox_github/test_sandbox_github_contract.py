@@ -10,7 +10,7 @@ from sandbox_github_helpers import comment_seed, seed
 
 from goldthread.sandbox.github import GitHubStandIn
 
-FIXTURES = Path("/work/shared/fixtures/github")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "github"
 
 
 def fixture(name: str) -> Any:

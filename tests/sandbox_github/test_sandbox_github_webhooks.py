@@ -15,7 +15,7 @@ from sandbox_github_helpers import HookReceiver, seed
 from goldthread.sandbox.github import GitHubStandIn
 from goldthread.sandbox.github_webhooks import sign
 
-FIXTURES = Path("/work/shared/fixtures/github/webhooks")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "github" / "webhooks"
 SECRET = "It's a Secret to Everybody"
 
 

@@ -18,7 +18,7 @@ from jira import JIRA
 from goldthread.sandbox.jira import JiraStandIn
 from goldthread.sandbox.seeds import JiraIssueSeed
 
-FIXTURES = Path("/work/shared/fixtures/jira")
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "jira"
 T0 = datetime(2024, 1, 2, 3, 0, tzinfo=UTC)
 
 
