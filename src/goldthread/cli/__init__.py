@@ -16,10 +16,17 @@ from typing import Any
 import click
 
 from goldthread import __version__
+from goldthread.cli.backfill import backfill
 from goldthread.cli.check import check
 from goldthread.cli.context import CliContext
+from goldthread.cli.demo import demo
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
+from goldthread.cli.inbox import inbox
+from goldthread.cli.migrate import migrate
 from goldthread.cli.reporting import explain, report
+from goldthread.cli.run import run
+from goldthread.cli.store_copy import store
+from goldthread.cli.sync import sync
 from goldthread.errors import ConfigError
 from goldthread.logs import LEVELS, LogFormat, configure_logging
 
@@ -88,8 +95,15 @@ def cli(
 # explicitly, in the order `goldthread --help` should list them.
 COMMANDS: list[click.Command] = [
     check,
+    backfill,
+    sync,
+    run,
     report,
     explain,
+    demo,
+    inbox,
+    migrate,
+    store,
 ]
 for _command in COMMANDS:
     cli.add_command(_command)

@@ -1,0 +1,350 @@
+"""Webhook intake decisions: who sent it, is it genuine, is it news, about what.
+
+Pure functions over the raw body, the headers and the configured sources, so
+the HTTP layer (:mod:`goldthread.service.app`) only reads bytes and answers,
+and the worker re-derives an event's items from the stored payload with the
+same code that accepted it.
+
+Order of checks, as a delivery arrives: size (while reading), signature
+(before parsing: an unverified body is never parsed), JSON, then
+:func:`classify_github` / :func:`classify_jira`, which either accept the
+event (with its dedup key and the item it is about) or drop it with a reason:
+``ping``, ``own-event`` (goldthread's own label or comment, so its writes never
+start another round of work), ``ignored`` (an event that cannot change a
+verdict) or ``unknown-source`` (a repository or project not configured).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+from urllib.parse import urlsplit
+
+from goldthread.config import GitHubSource, JiraSource, Settings
+from goldthread.errors import PayloadError
+
+MARKER = "<!-- goldthread:marker"
+"""The start of the hidden line in every goldthread comment (both trackers)."""
+
+GITHUB_ISSUE_ACTIONS = frozenset(
+    {
+        "opened",
+        "edited",
+        "deleted",
+        "closed",
+        "reopened",
+        "labeled",
+        "unlabeled",
+        "transferred",
+        "typed",
+        "untyped",
+    }
+)
+"""``issues`` actions that can change a verdict (assignees, milestones, pins cannot)."""
+
+_JIRA_KEY = re.compile(r"^(?P<project>[A-Z][A-Z0-9_]*)-\d+$")
+_REPO_IN_URL = re.compile(r"/repos/(?P<repo>[^/]+/[^/]+)/?$")
+
+
+# ---------------------------------------------------------------- verification
+
+
+def signature_matches(body: bytes, header: str | None, secrets: Sequence[str]) -> bool:
+    """Whether ``header`` (``sha256=<hex>``) is the HMAC-SHA256 of ``body`` under
+    any of ``secrets`` (several during a rotation).
+
+    Every secret is tried, whatever matched first, and each comparison is
+    constant-time, so the answer's timing tells nothing about the secret.
+    """
+    if not header or not secrets:
+        return False
+    algorithm, _, given = header.strip().partition("=")
+    if algorithm.lower() != "sha256" or not given:
+        return False
+    given_bytes = given.strip().lower().encode("ascii", "replace")
+    matched = False
+    for secret in secrets:
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
+        matched |= hmac.compare_digest(expected, given_bytes)
+    return matched
+
+
+def token_matches(given: str | None, tokens: Sequence[str]) -> bool:
+    """Whether the URL ``?token=`` (older Jira Data Center) is one of ``tokens``."""
+    if not given or not tokens:
+        return False
+    given_bytes = given.encode()
+    matched = False
+    for token in tokens:
+        matched |= hmac.compare_digest(token.encode(), given_bytes)
+    return matched
+
+
+def parse_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; anything else is a :class:`PayloadError` (400)."""
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise PayloadError(f"the body is not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise PayloadError("the body is JSON but not an object")
+    return value
+
+
+# ---------------------------------------------------------------- routing
+
+
+@dataclass(frozen=True, slots=True)
+class _GitHubRoute:
+    name: str
+    host: str
+    repos: tuple[str, ...]
+
+    def serves(self, repo: str) -> bool:
+        wanted = repo.casefold()
+        return any(fnmatchcase(wanted, pattern.casefold()) for pattern in self.repos)
+
+
+@dataclass(frozen=True, slots=True)
+class _JiraRoute:
+    name: str
+    host: str
+    projects: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Which configured source an event's repository or project belongs to,
+    and what goldthread's own marks look like there."""
+
+    github: tuple[_GitHubRoute, ...] = ()
+    jira: tuple[_JiraRoute, ...] = ()
+    label: str = "goldthread:untraced"
+    own_logins: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, own_logins: Sequence[str] = ()) -> Routing:
+        github = tuple(
+            _GitHubRoute(s.name, s.web_host.casefold(), tuple(s.repos))
+            for s in settings.sources
+            if isinstance(s, GitHubSource)
+        )
+        jira = tuple(
+            _JiraRoute(s.name, _host(str(s.url)), frozenset(p.upper() for p in s.projects))
+            for s in settings.sources
+            if isinstance(s, JiraSource)
+        )
+        return cls(
+            github=github,
+            jira=jira,
+            label=settings.writeback.label,
+            own_logins=frozenset(login.casefold() for login in own_logins),
+        )
+
+    def github_source(self, repo: str, host: str | None) -> str | None:
+        """The GitHub source serving ``repo``; the one on ``host`` when several do."""
+        serving = [route for route in self.github if route.serves(repo)]
+        on_host = [route for route in serving if host and route.host == host.casefold()]
+        chosen = on_host or serving
+        return chosen[0].name if chosen else None
+
+    def jira_source(self, key: str, host: str | None) -> str | None:
+        """The Jira source whose projects include ``key``'s project."""
+        match = _JIRA_KEY.match(key.upper())
+        if match is None:
+            return None
+        serving = [r for r in self.jira if match.group("project") in r.projects]
+        on_host = [route for route in serving if host and route.host == host.casefold()]
+        chosen = on_host or serving
+        return chosen[0].name if chosen else None
+
+    def is_own_label(self, name: object) -> bool:
+        return (
+            bool(self.label) and isinstance(name, str) and name.casefold() == self.label.casefold()
+        )
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").casefold()
+
+
+# ---------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A delivery to store: ``targets`` are the item keys to refresh, per source."""
+
+    source: str
+    delivery_key: str
+    event: str
+    item_hint: str | None
+    targets: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A delivery acknowledged and not stored; ``reason`` is the metrics outcome."""
+
+    reason: str
+
+
+Decision = Accepted | Dropped
+
+
+def github_delivery_key(delivery_id: str | None, body: bytes) -> str:
+    """``X-GitHub-Delivery`` (kept across redeliveries), else the body's digest."""
+    if delivery_id and delivery_id.strip():
+        return delivery_id.strip()
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def jira_delivery_key(identifier: str | None, payload: Mapping[str, Any], body: bytes) -> str:
+    """The webhook identifier plus the event's timestamp: a retry repeats both."""
+    stamp = payload.get("timestamp")
+    if identifier and identifier.strip():
+        return f"{identifier.strip()}:{stamp}"
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def classify_github(
+    event: str | None, payload: Mapping[str, Any], routing: Routing, delivery_key: str
+) -> Decision:
+    """Accept or drop one GitHub delivery (``X-GitHub-Event`` and its body)."""
+    action = payload.get("action")
+    if event == "ping":
+        return Dropped("ping")
+    if event == "issue_comment":
+        comment = payload.get("comment") or {}
+        own = MARKER in str(comment.get("body") or "") or _login(payload) in routing.own_logins
+        return Dropped("own-event" if own else "ignored")
+    if event == "issues":
+        if action not in GITHUB_ISSUE_ACTIONS:
+            return Dropped("ignored")
+        label = (payload.get("label") or {}).get("name")
+        if action in ("labeled", "unlabeled") and routing.is_own_label(label):
+            return Dropped("own-event")
+    elif event != "sub_issues":
+        return Dropped("ignored")
+    targets = github_targets(event, payload, routing)
+    if not targets:
+        return Dropped("unknown-source")
+    source = next(iter(targets))
+    hint = f"{source}:{targets[source][0]}"
+    return Accepted(source, delivery_key, f"{event}.{action}", hint, targets)
+
+
+def github_targets(
+    event: str | None, payload: Mapping[str, Any], routing: Routing
+) -> dict[str, tuple[str, ...]]:
+    """The configured items a GitHub event is about, as ``{source: (key, ...)}``.
+
+    ``issues``: the issue. ``sub_issues``: the child first, then the parent.
+    """
+    if event == "sub_issues":
+        issues = [payload.get("sub_issue"), payload.get("parent_issue")]
+    else:
+        issues = [payload.get("issue")]
+    fallback = (payload.get("repository") or {}).get("full_name")
+    found: dict[str, list[str]] = {}
+    for issue in issues:
+        if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
+            continue
+        repo = _repo_of(issue) or fallback
+        if not isinstance(repo, str):
+            continue
+        source = routing.github_source(repo, _host(str(issue.get("html_url") or "")) or None)
+        if source is None:
+            continue
+        key = f"{repo}#{issue['number']}"
+        if key not in found.setdefault(source, []):
+            found[source].append(key)
+    return {source: tuple(keys) for source, keys in found.items()}
+
+
+def _repo_of(issue: Mapping[str, Any]) -> str | None:
+    match = _REPO_IN_URL.search(str(issue.get("repository_url") or ""))
+    return match.group("repo") if match else None
+
+
+def _login(payload: Mapping[str, Any]) -> str:
+    return str((payload.get("sender") or {}).get("login") or "").casefold()
+
+
+def classify_jira(payload: Mapping[str, Any], routing: Routing, delivery_key: str) -> Decision:
+    """Accept or drop one Jira delivery."""
+    event = payload.get("webhookEvent")
+    if not isinstance(event, str):
+        return Dropped("ignored")
+    if event.startswith("jira:issue_"):
+        if event == "jira:issue_updated" and not _changes_something(payload, routing):
+            return Dropped("own-event" if _changelog(payload) else "ignored")
+    elif not event.startswith("issuelink_"):
+        return Dropped("ignored")
+    targets = jira_targets(payload, routing)
+    if not targets:
+        return Dropped("unknown-source")
+    source = next(iter(targets))
+    first = targets[source][0]
+    hint = f"{source}:{first}" if not first.isdigit() else None
+    return Accepted(source, delivery_key, event, hint, targets)
+
+
+def jira_targets(payload: Mapping[str, Any], routing: Routing) -> dict[str, tuple[str, ...]]:
+    """The items a Jira event is about: the issue's key, or for link events the
+    numeric ids of both ends (on every Jira source: the payload names no site)."""
+    link = payload.get("issueLink")
+    if isinstance(link, Mapping):
+        ids = tuple(
+            str(value)
+            for value in (link.get("sourceIssueId"), link.get("destinationIssueId"))
+            if isinstance(value, int | str) and str(value).isdigit()
+        )
+        return {route.name: ids for route in routing.jira} if ids else {}
+    issue = payload.get("issue")
+    if not isinstance(issue, Mapping) or not isinstance(issue.get("key"), str):
+        return {}
+    key = issue["key"].upper()
+    source = routing.jira_source(key, _host(str(issue.get("self") or "")) or None)
+    return {source: (key,)} if source is not None else {}
+
+
+def _changelog(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = (payload.get("changelog") or {}).get("items") or []
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def _changes_something(payload: Mapping[str, Any], routing: Routing) -> bool:
+    """Whether an ``issue_updated`` changed more than goldthread's own label.
+
+    No changelog at all (a comment added or edited) changes nothing a verdict
+    depends on.
+    """
+    for item in _changelog(payload):
+        if str(item.get("field") or "").lower() != "labels":
+            return True
+        before = set(str(item.get("fromString") or "").split())
+        after = set(str(item.get("toString") or "").split())
+        if any(not routing.is_own_label(name) for name in before ^ after):
+            return True
+    return False
+
+
+def is_jira_event(event: str) -> bool:
+    """Whether a stored event name is a Jira one (``jira:issue_*``, ``issuelink_*``)."""
+    return event.startswith(("jira:", "issuelink_"))
+
+
+def targets_of(
+    event: str, payload: Mapping[str, Any], routing: Routing
+) -> dict[str, tuple[str, ...]]:
+    """The items a stored delivery is about, derived as when it was accepted."""
+    if is_jira_event(event):
+        return jira_targets(payload, routing)
+    return github_targets(event.partition(".")[0], payload, routing)

@@ -1,0 +1,161 @@
+"""What ``GET /metrics`` exports, in Prometheus text.
+
+Counters and histograms are updated where things happen (intake, worker,
+poller); values that live elsewhere (the inbox in the store, request counts
+and rate budgets in the connectors) are read at scrape time by a collector,
+so they are never stale and never double-counted. Each service has its own
+registry, so several can live in one test process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from goldthread.clock import Clock
+from goldthread.connectors.base import Connector
+from goldthread.core.model import Layer, Verdict, VerdictKind
+from goldthread.core.tracing import coverage
+from goldthread.store.base import InboxStatus, Store
+from goldthread.sync.planning import ActionKind
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_POLL_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
+
+
+class ServiceMetrics:
+    """The service's metrics, on a registry of their own."""
+
+    def __init__(self, store: Store, connectors: Mapping[str, Connector], clock: Clock) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.items = Gauge(
+            "goldthread_items", "Items by layer and verdict.", ["layer", "verdict"], registry=r
+        )
+        self.coverage = Gauge(
+            "goldthread_coverage_ratio", "traced / (traced + orphan + broken).", registry=r
+        )
+        self.deliveries = Counter(
+            "goldthread_webhook_deliveries",
+            "Webhook deliveries by tracker and outcome.",
+            ["tracker", "outcome"],
+            registry=r,
+        )
+        self.events = Counter(
+            "goldthread_events_processed",
+            "Inbox entries worked on, by outcome (done, retry, dead).",
+            ["outcome"],
+            registry=r,
+        )
+        self.event_latency = Histogram(
+            "goldthread_event_to_writeback_seconds",
+            "From a delivery's arrival to its write-back being done.",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.writes = Counter(
+            "goldthread_write_actions",
+            "Writes sent to trackers, by source and kind.",
+            ["source", "kind"],
+            registry=r,
+        )
+        self.polls = Counter(
+            "goldthread_polls",
+            "Polls by source, kind and outcome.",
+            ["source", "kind", "outcome"],
+            registry=r,
+        )
+        self.poll_seconds = Histogram(
+            "goldthread_poll_duration_seconds",
+            "How long each poll took, by source and kind.",
+            ["source", "kind"],
+            buckets=_POLL_BUCKETS,
+            registry=r,
+        )
+        r.register(_LiveCollector(store, connectors, clock))
+
+    def record_verdicts(self, verdicts: Mapping[str, Verdict]) -> None:
+        """Set the items and coverage gauges from a whole evaluation."""
+        counts = {(layer, kind): 0 for layer in Layer for kind in VerdictKind}
+        for verdict in verdicts.values():
+            counts[verdict.layer, verdict.kind] += 1
+        for (layer, kind), count in counts.items():
+            self.items.labels(layer=layer.value, verdict=kind.value).set(count)
+        ratio = coverage(verdicts)
+        self.coverage.set(ratio if ratio is not None else float("nan"))
+
+    def record_writes(self, writes: Mapping[tuple[str, ActionKind], int]) -> None:
+        for (source, kind), count in writes.items():
+            if count > 0:
+                self.writes.labels(source=source, kind=kind.value).inc(count)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class _LiveCollector(Collector):
+    """Inbox depth and age from the store; requests and budgets from the connectors."""
+
+    def __init__(self, store: Store, connectors: Mapping[str, Connector], clock: Clock) -> None:
+        self._store = store
+        self._connectors = connectors
+        self._clock = clock
+
+    def describe(self) -> list[GaugeMetricFamily | CounterMetricFamily]:
+        return []  # values come and go with the store; nothing to pre-declare
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        yield from self._inbox()
+        requests = CounterMetricFamily(
+            "goldthread_api_requests",
+            "Tracker API requests by source and status.",
+            labels=["source", "status"],
+        )
+        remaining = GaugeMetricFamily(
+            "goldthread_rate_budget_remaining",
+            "Requests left in the tracker's rate budget, as last reported.",
+            labels=["source"],
+        )
+        for name, connector in self._connectors.items():
+            for status, count in sorted(dict(connector.stats.by_status).items()):
+                requests.add_metric([name, str(status)], count)
+            budget = connector.budget()
+            if budget is not None and budget.remaining is not None:
+                remaining.add_metric([name], budget.remaining)
+        yield requests
+        yield remaining
+
+    def _inbox(self) -> Iterator[GaugeMetricFamily]:
+        depth = GaugeMetricFamily(
+            "goldthread_inbox_entries", "Inbox entries by status.", labels=["status"]
+        )
+        counts = self._store.inbox_counts()
+        for status in InboxStatus:
+            depth.add_metric([status.value], counts.get(status, 0))
+        yield depth
+        waiting = GaugeMetricFamily(
+            "goldthread_inbox_depth", "Entries still to be worked on (pending, processing, failed)."
+        )
+        waiting.add_metric([], self._store.inbox_depth())
+        yield waiting
+        age = GaugeMetricFamily(
+            "goldthread_inbox_oldest_age_seconds",
+            "Age of the oldest entry still waiting (0 when none is).",
+        )
+        age.add_metric([], oldest_age(self._store, self._clock.now()))
+        yield age
+
+
+def oldest_age(store: Store, now: datetime) -> float:
+    """Seconds since the oldest pending or failed entry arrived; 0 when none waits."""
+    oldest: datetime | None = None
+    for status in (InboxStatus.PENDING, InboxStatus.FAILED, InboxStatus.PROCESSING):
+        entries = store.inbox(status)
+        if entries:
+            first = min(entry.received_at for entry in entries)
+            oldest = first if oldest is None else min(oldest, first)
+    return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0

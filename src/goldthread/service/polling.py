@@ -1,0 +1,193 @@
+"""The poller: repairs whatever webhooks missed.
+
+Each source is synced incrementally every ``poll_interval`` (from its stored
+cursors; a source with none is read whole) and fully reconciled every
+``full_resync_interval`` (a full read also notices deleted items). Both are
+jittered by ±10 % so several replicas, or several sources, do not poll in
+lockstep. A poll is one :func:`goldthread.sync.cycle.run_cycle` over that one
+source, run under the same lock as webhook work.
+
+When a source's rate budget runs low while webhook work is waiting, its
+poll is put off: live events are worth more than a repair pass.
+:class:`Schedule` and :func:`should_yield` are the pure decisions.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from goldthread.clock import Clock
+from goldthread.config import Settings
+from goldthread.connectors.base import Connector
+from goldthread.core.model import RateBudget
+from goldthread.logs import get_logger
+from goldthread.store.base import Store
+from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
+
+log = get_logger("goldthread.service.polling")
+
+PollKind = Literal["sync", "full"]
+LOW_BUDGET = 0.1
+"""Below this share of its rate budget, a source's poll yields to waiting webhook work."""
+JITTER = 0.1
+
+
+def jittered(seconds: float, rng: random.Random, jitter: float = JITTER) -> float:
+    return seconds * rng.uniform(1 - jitter, 1 + jitter)
+
+
+def should_yield(budget: RateBudget | None, inbox_depth: int, floor: float = LOW_BUDGET) -> bool:
+    """Whether to put a poll off: webhook work waits and the budget is nearly spent."""
+    if inbox_depth <= 0 or budget is None or budget.remaining is None or not budget.limit:
+        return False
+    return budget.remaining < budget.limit * floor
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """One poll as it ended: ``outcome`` is ``ok``, ``errors``, ``crashed`` or ``yielded``."""
+
+    source: str
+    kind: PollKind
+    outcome: str
+    seconds: float = 0.0
+    result: CycleResult | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether this poll counts against the source's readiness."""
+        if self.outcome == "crashed":
+            return True
+        return self.result is not None and self.source in self.result.failed_sources
+
+
+@dataclass(slots=True)
+class _Next:
+    sync: float
+    full: float
+
+
+class Schedule:
+    """When each source polls next, on the monotonic clock."""
+
+    def __init__(
+        self,
+        sources: list[str],
+        now: float,
+        poll_interval: float,
+        full_interval: float,
+        rng: random.Random,
+    ) -> None:
+        self._poll = poll_interval
+        self._full = full_interval
+        self._rng = rng
+        self._next = {name: _Next(now, now + jittered(full_interval, rng)) for name in sources}
+
+    def due(self, now: float) -> list[tuple[str, PollKind]]:
+        """Sources due now; a due full reconciliation replaces the incremental sync."""
+        found: list[tuple[str, PollKind]] = []
+        for name, when in self._next.items():
+            if when.full <= now:
+                found.append((name, "full"))
+            elif when.sync <= now:
+                found.append((name, "sync"))
+        return found
+
+    def done(self, source: str, kind: PollKind, now: float) -> None:
+        when = self._next[source]
+        when.sync = now + jittered(self._poll, self._rng)
+        if kind == "full":
+            when.full = now + jittered(self._full, self._rng)
+
+    def postpone(self, source: str, seconds: float, now: float) -> None:
+        when = self._next[source]
+        when.sync = max(when.sync, now + seconds)
+        when.full = max(when.full, now + seconds)
+
+    def wait(self, now: float) -> float:
+        """Seconds until the next poll is due (0 when one is)."""
+        soonest = min((min(w.sync, w.full) for w in self._next.values()), default=now + 60)
+        return max(0.0, soonest - now)
+
+
+class Poller:
+    """Runs due polls until ``stop`` is set."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        connectors: Mapping[str, Connector],
+        clock: Clock,
+        *,
+        lock: threading.Lock,
+        stop: threading.Event,
+        confirmed: bool,
+        on_result: Callable[[PollOutcome], None],
+        rng: random.Random | None = None,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._connectors = connectors
+        self._clock = clock
+        self._lock = lock
+        self._stop = stop
+        self._confirmed = confirmed
+        self._on_result = on_result
+        daemon = settings.daemon
+        self.poll_interval = daemon.poll_interval.total_seconds()
+        self.schedule = Schedule(
+            list(connectors),
+            clock.monotonic(),
+            self.poll_interval,
+            daemon.full_resync_interval.total_seconds(),
+            rng or random.Random(),  # noqa: S311 - jitter, not security
+        )
+
+    def run(self, max_wait: float = 1.0) -> None:
+        while not self._stop.is_set():
+            self.poll_due()
+            self._stop.wait(min(max_wait, self.schedule.wait(self._clock.monotonic())))
+
+    def poll_due(self) -> int:
+        """Run every poll due now; returns how many ran."""
+        ran = 0
+        for source, kind in self.schedule.due(self._clock.monotonic()):
+            if self._stop.is_set():
+                break
+            connector = self._connectors[source]
+            if should_yield(connector.budget(), self._store.inbox_depth()):
+                delay = min(self.poll_interval, 60.0)
+                self.schedule.postpone(source, delay, self._clock.monotonic())
+                log.info("poll.yielded", source=source, kind=kind, seconds=delay)
+                self._on_result(PollOutcome(source, kind, "yielded"))
+                continue
+            self._poll(source, kind, connector)
+            ran += 1
+        return ran
+
+    def _poll(self, source: str, kind: PollKind, connector: Connector) -> None:
+        started = self._clock.monotonic()
+        options = CycleOptions(
+            kind="backfill" if kind == "full" else "sync",
+            writeback=self._settings.writeback.enabled,
+            apply=not self._settings.writeback.dry_run,
+            confirmed=self._confirmed,
+        )
+        result: CycleResult | None = None
+        try:
+            with self._lock:
+                result = run_cycle(
+                    self._settings, self._store, {source: connector}, options, clock=self._clock
+                )
+        except Exception as error:  # a poll must never end the poller
+            text = f"{type(error).__name__}: {error}"
+            log.exception("poll.crashed", source=source, kind=kind, error=text)
+        seconds = self._clock.monotonic() - started
+        self.schedule.done(source, kind, self._clock.monotonic())
+        outcome = "crashed" if result is None else "ok" if result.ok else "errors"
+        self._on_result(PollOutcome(source, kind, outcome, seconds, result))

@@ -1,0 +1,320 @@
+"""``goldthread run``: the service's life from start to a clean exit.
+
+Start: open the store (a second process on the same SQLite store is
+refused), hand back inbox entries a killed process left half-done, build
+the connectors, then start the worker and the poller threads and serve HTTP
+with uvicorn in this process.
+
+Stop (SIGTERM or SIGINT): intake stops at once (uvicorn closes the listening
+socket and finishes the requests in flight), the worker finishes the batch in
+hand or hands it back to the inbox, the poller finishes its cycle, and the
+process exits 0. Whatever is not done within ``grace_seconds`` is abandoned
+safely: it is still in the inbox (or its cursor was not committed) and the
+next start does it.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+import uvicorn
+from prometheus_client import disable_created_metrics
+
+from goldthread.clock import Clock, SystemClock
+from goldthread.config import ResolvedSecrets, Settings
+from goldthread.connectors.base import Connector
+from goldthread.logs import get_logger
+from goldthread.service import intake
+from goldthread.service.app import AppState, WebhookSecrets, build_app, plain
+from goldthread.service.health import Health
+from goldthread.service.metrics import ServiceMetrics
+from goldthread.service.polling import Poller, PollOutcome
+from goldthread.service.refreshing import refresh
+from goldthread.service.worker import Backoff, Worker, entry_targets, recover
+from goldthread.store import open_store
+from goldthread.store.base import InboxEntry, Store
+from goldthread.sync.sources import build_connectors, close_all
+
+log = get_logger("goldthread.service")
+
+DEFAULT_GRACE_SECONDS = 25.0
+
+
+@dataclass
+class ServiceOptions:
+    """How ``run`` was asked to run."""
+
+    confirmed: bool = False
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
+    poll: bool = True
+
+
+class Service:
+    """The worker, the poller and the HTTP app around one store."""
+
+    def __init__(  # noqa: PLR0917 - the service's parts, each named once
+        self,
+        settings: Settings,
+        secrets: ResolvedSecrets,
+        store: Store,
+        connectors: Mapping[str, Connector],
+        clock: Clock,
+        options: ServiceOptions,
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.connectors = connectors
+        self.clock = clock
+        self.options = options
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.lock = threading.Lock()
+        self.routing = intake.Routing.from_settings(settings)
+        self.metrics = ServiceMetrics(store, connectors, clock)
+        self.health = Health(store, connectors)
+        self.worker = Worker(
+            store,
+            self._process,
+            clock,
+            lock=self.lock,
+            stop=self.stop,
+            wake=self.wake,
+            backoff=backoff,
+            on_outcome=self._outcome,
+            targets_of=self._targets,
+        )
+        self.poller = Poller(
+            settings,
+            store,
+            connectors,
+            clock,
+            lock=self.lock,
+            stop=self.stop,
+            confirmed=options.confirmed,
+            on_result=self._polled,
+        )
+        server = settings.server
+        self.state = AppState(
+            store=store,
+            routing=self.routing,
+            secrets=WebhookSecrets(
+                github=plain(secrets.github_webhook_secrets),
+                jira=plain(secrets.jira_webhook_secrets),
+                jira_tokens=plain(secrets.jira_webhook_tokens),
+            ),
+            max_body_bytes=server.max_body_bytes,
+            metrics=self.metrics,
+            health=self.health,
+            wake=self.wake,
+            now=clock.now,
+            writeback_enabled=settings.writeback.enabled,
+        )
+        self.app = build_app(self.state)
+        self._threads: list[threading.Thread] = []
+        verdicts = store.verdicts()
+        if verdicts:
+            self.metrics.record_verdicts(verdicts)
+
+    # ---------------------------------------------------------------- work
+
+    def _process(self, entries: Sequence[InboxEntry]) -> None:
+        targets = entry_targets(entries, self._targets)
+        result = refresh(self.settings, self.store, self.connectors, targets, self.clock)
+        self.metrics.record_verdicts(result.verdicts)
+        if result.applied is not None:
+            self.metrics.record_writes(result.applied.writes)
+        log.info(
+            "webhook.processed",
+            entries=len(entries),
+            read=result.read,
+            forgotten=result.forgotten,
+            affected=len(result.affected),
+            planned=len(result.plan),
+            written=result.applied.total if result.applied else 0,
+        )
+
+    def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
+        payload = intake.parse_object(entry.payload)
+        return intake.targets_of(entry.event, payload, self.routing)
+
+    def _outcome(self, outcome: str, entry: InboxEntry) -> None:
+        self.metrics.events.labels(outcome=outcome).inc()
+        if outcome in ("done", "coalesced"):
+            waited = (self.clock.now() - entry.received_at).total_seconds()
+            self.metrics.event_latency.observe(max(0.0, waited))
+
+    def _polled(self, poll: PollOutcome) -> None:
+        self.metrics.polls.labels(source=poll.source, kind=poll.kind, outcome=poll.outcome).inc()
+        if poll.outcome == "yielded":
+            return
+        self.metrics.poll_seconds.labels(source=poll.source, kind=poll.kind).observe(poll.seconds)
+        self.health.poll_finished(poll.source, ok=not poll.failed)
+        result = poll.result
+        if result is None:
+            return
+        self.metrics.record_verdicts(result.evaluation.verdicts)
+        if result.applied is not None:
+            self.metrics.record_writes(result.applied.writes)
+        log.info(
+            "poll.finished",
+            source=poll.source,
+            kind=poll.kind,
+            outcome=poll.outcome,
+            items=result.evaluation.items,
+            read=sum(read.items for read in result.reads.values()),
+            written=result.applied.total if result.applied else 0,
+            errors=result.errors,
+            seconds=round(poll.seconds, 3),
+        )
+        if result.needs_confirmation:
+            log.warning(
+                "poll.needs_confirmation",
+                source=poll.source,
+                flagged=result.newly_flagged,
+                hint="a first run would flag over half of all items; start with --yes to allow it",
+            )
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start_threads(self) -> None:
+        """Start the worker and (unless turned off) the poller."""
+        recovered = recover(self.store, self.clock.now())
+        if recovered:
+            log.info("inbox.recovered", entries=recovered)
+        self._spawn("worker", self.worker.run)
+        if self.options.poll:
+            self._spawn("poller", self.poller.run)
+
+    def _spawn(self, name: str, target: Any) -> None:
+        thread = threading.Thread(target=target, name=f"goldthread-{name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop_threads(self, timeout: float) -> bool:
+        """Ask the threads to stop and wait up to ``timeout`` seconds; True if all did."""
+        self.stop.set()
+        self.wake.set()
+        deadline = self.clock.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - self.clock.monotonic()))
+        left = [thread.name for thread in self._threads if thread.is_alive()]
+        if left:
+            log.warning("service.abandoned", threads=left, hint="the inbox keeps the work")
+        return not left
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, with goldthread's signal handling: a signal asks for a graceful
+    stop (and stops the worker and poller from starting new work); it is not
+    raised again after the server stopped, so the process exits 0."""
+
+    def __init__(self, config: uvicorn.Config, stop: threading.Event) -> None:
+        super().__init__(config)
+        self._stop_event = stop
+
+    @contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def handle(sig: int, _frame: FrameType | None) -> None:
+            log.info("service.stopping", signal=signal.Signals(sig).name)
+            self._stop_event.set()
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True
+            self.should_exit = True
+
+        originals = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, original in originals.items():
+                signal.signal(sig, original)
+
+
+def _stop_early_on_signals(server: uvicorn.Server, stop: threading.Event) -> None:
+    """A signal before uvicorn has taken over still stops cleanly (exit 0)."""
+
+    def handle(_sig: int, _frame: FrameType | None) -> None:
+        stop.set()
+        server.should_exit = True
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handle)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket (``port`` 0 picks a free one).
+
+    Made with an explicit ``IPPROTO_TCP`` so that asyncio turns Nagle's
+    algorithm off on every accepted connection; without it a response sent in
+    two writes waits for the client's delayed ACK (40 ms) on keep-alive.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    settings: Settings,
+    secrets: ResolvedSecrets,
+    options: ServiceOptions,
+    clock: Clock | None = None,
+) -> int:
+    """Run the service until a signal stops it; returns the exit status (0).
+
+    Raises :class:`~goldthread.errors.StoreError` (another process holds the
+    store, or it cannot be opened) and
+    :class:`~goldthread.errors.FatalSourceError` (a source cannot be set up)
+    before anything is served.
+    """
+    clock = clock or SystemClock()
+    disable_created_metrics()  # type: ignore[no-untyped-call] # *_created series are noise
+    store = open_store(settings.store.url)
+    connectors: dict[str, Connector] = {}
+    try:
+        connectors = build_connectors(settings, secrets, clock)
+        service = Service(settings, secrets, store, connectors, clock, options)
+        sock = listen(settings.server.host, settings.server.port)
+        host, port = sock.getsockname()[:2]
+        config = uvicorn.Config(
+            service.app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=max(1, int(options.grace_seconds / 2)),
+            server_header=False,
+        )
+        server = _Server(config, service.stop)
+        _stop_early_on_signals(server, service.stop)
+        service.start_threads()
+        log.info(
+            "service.listening",
+            url=f"http://{host}:{port}",
+            github_webhooks=bool(service.state.secrets.github),
+            jira_webhooks=bool(service.state.secrets.jira or service.state.secrets.jira_tokens),
+            sources=list(connectors),
+        )
+        server.run(sockets=[sock])
+        service.stop_threads(options.grace_seconds / 2)
+        log.info("service.stopped")
+        return 0
+    finally:
+        close_all(connectors)
+        store.close()

@@ -1,0 +1,103 @@
+"""The dashboard at ``/`` of a running service, as a person sees it: headless
+Chromium loads it from the live store, with no console errors, and a
+screenshot is kept with the test output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from service_helpers import LABEL, T0, ServiceProcess, wait_for
+
+from goldthread.sandbox.control import Sandbox
+from goldthread.sandbox.seeds import GitHubIssueSeed
+
+_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
+
+
+def _chromium() -> str:
+    found = next(
+        (
+            p
+            for name in ("chromium", "chromium-browser", "google-chrome")
+            if (p := shutil.which(name))
+        ),
+        None,
+    )
+    if found is None:
+        message = "headless Chromium is needed: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def _browse(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [browser, *_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=True,
+    )
+
+
+@pytest.mark.browser
+def test_the_live_dashboard_renders_in_chromium_without_console_errors(
+    service: ServiceProcess,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    record_property: pytest.RecordProperty,
+) -> None:
+    browser = _chromium()
+    service.start()
+    service.wait_polled()
+    service.hook_github()
+    sandbox.github.create_issue(
+        GitHubIssueSeed(
+            repo="acme/web",
+            number=20,
+            title="Work nobody asked for",
+            body="",
+            labels=[],
+            created_at=T0,
+            updated_at=T0,
+        )
+    )
+    wait_for(lambda: LABEL in sandbox.github.labels("acme/web", 20), 10, "the orphan flagged")
+    url = f"{service.base}/"
+
+    dumped = _browse(
+        browser, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom", url
+    )
+
+    console = [line for line in dumped.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == []
+    assert "<title>Golden thread report</title>" in dumped.stdout
+    assert "acme/web#20" in dumped.stdout
+    assert 'http-equiv="refresh"' in dumped.stdout
+
+    screenshot = tmp_path / "dashboard.png"
+    _browse(
+        browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,1600", url
+    )
+    header = screenshot.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", header[16:24]) == (1280, 1600)
+    assert screenshot.stat().st_size > 30_000  # a blank page compresses to a few kilobytes
+    record_property("screenshot", str(screenshot))
+    print(f"screenshot: {screenshot}")
