@@ -12,10 +12,20 @@ import responses
 from jira_contract_helpers import api, connector, fixture, site
 
 from goldthread.clock import FakeClock
-from goldthread.core.model import Block, CommentDoc, OwnComment, Span, WorkItem
+from goldthread.core.model import (
+    MARKER_NONE,
+    MARKER_PENDING,
+    Block,
+    CommentDoc,
+    MarkerHint,
+    OwnComment,
+    Span,
+    WorkItem,
+)
 from goldthread.errors import SkippableError
 
 MARKER = "goldthread.marker"
+INTENT = {"key": MARKER, "value": {"v": 1, "state": "pending"}}
 DOC = CommentDoc(
     blocks=(
         Block(
@@ -29,7 +39,10 @@ DOC = CommentDoc(
 )
 
 
-def item(key: str = "PLAT-7", labels: tuple[str, ...] = ()) -> WorkItem:
+def item(
+    key: str = "PLAT-7", labels: tuple[str, ...] = (), marker: MarkerHint = MARKER_PENDING
+) -> WorkItem:
+    """An issue as read; by default goldthread's intent property is already on it."""
     when = datetime(2026, 3, 1, tzinfo=UTC)
     return WorkItem(
         ref=f"jira:{key}",
@@ -43,6 +56,7 @@ def item(key: str = "PLAT-7", labels: tuple[str, ...] = ()) -> WorkItem:
         state="open",
         created_at=when,
         updated_at=when,
+        marker=marker,
     )
 
 
@@ -63,14 +77,17 @@ def writes(rsps: responses.RequestsMock) -> list[responses.Call]:
 
 
 @pytest.mark.parametrize("cloud", [True, False])
-def test_adding_the_label_uses_the_atomic_add_verb(rsps, cloud):
+def test_adding_the_label_uses_the_atomic_add_verb_and_records_the_comment_intent(rsps, cloud):
     base = site(rsps, cloud=cloud)
     version = "3" if cloud else "2"
     rsps.put(api(base, version, "issue/PLAT-7"), status=204)
     connector(cloud=cloud).add_label(item(labels=("strategy",)), "goldthread:untraced")
 
     [call] = writes(rsps)
-    assert sent(call) == {"update": {"labels": [{"add": "goldthread:untraced"}]}}
+    assert sent(call) == {
+        "update": {"labels": [{"add": "goldthread:untraced"}]},
+        "properties": [INTENT],
+    }
 
 
 def test_removing_the_label_uses_the_atomic_remove_verb(rsps):
@@ -211,7 +228,9 @@ def test_writes_are_paced_to_writes_per_minute(rsps):
 
 
 def test_a_create_whose_answer_was_lost_is_not_sent_twice(rsps):
+    """Even on an issue read as never commented: the intent went first, so it is looked for."""
     base = site(rsps, cloud=True)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
     rsps.post(api(base, "3", "issue/PLAT-7/comment"), status=502, body="bad gateway")
     landed = {
         "startAt": 0,
@@ -222,7 +241,52 @@ def test_a_create_whose_answer_was_lost_is_not_sent_twice(rsps):
     rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=landed)
     clock = FakeClock()
 
-    own = connector(cloud=True, clock=clock).create_comment(item(), DOC)
+    own = connector(cloud=True, clock=clock).create_comment(item(marker=MARKER_NONE), DOC)
 
     assert own == OwnComment(comment_id="9", fingerprint="fp-1")
-    assert [c.request.method for c in writes(rsps)] == ["POST"]
+    assert [c.request.method for c in writes(rsps)] == ["PUT", "POST"]
+
+
+@pytest.mark.parametrize("cloud", [True, False])
+def test_flagging_an_issue_read_without_the_intent_costs_two_writes_and_no_lookup(rsps, cloud):
+    base = site(rsps, cloud=cloud)
+    version = "3" if cloud else "2"
+    rsps.put(api(base, version, "issue/PLAT-7"), status=204)
+    rsps.post(api(base, version, "issue/PLAT-7/comment"), status=201, json=comment("10500"))
+    source = connector(cloud=cloud)
+    fresh = item(marker=MARKER_NONE)
+    before = source.stats.requests if source.cloud in (True, False) else 0  # connected
+
+    source.add_label(fresh, "goldthread:untraced")
+    assert source.find_own_comment(fresh) is None
+    source.create_comment(fresh, DOC)
+
+    assert [(c.request.method, sent(c).keys()) for c in rsps.calls[-2:]] == [
+        ("PUT", {"update", "properties"}),
+        ("POST", {"body", "properties"}),
+    ]
+    assert source.stats.requests - before == 2
+
+
+def test_a_comment_where_no_label_was_added_sets_the_intent_first(rsps):
+    base = site(rsps, cloud=True)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
+    rsps.post(api(base, "3", "issue/PLAT-7/comment"), status=201, json=comment("10500"))
+    connector(cloud=True).create_comment(
+        item(labels=("goldthread:untraced",), marker=MARKER_NONE), DOC
+    )
+
+    put, post = writes(rsps)
+    assert (put.request.method, sent(put)) == ("PUT", {"properties": [INTENT]})
+    assert post.request.method == "POST"
+
+
+def test_an_issue_with_the_intent_is_looked_up_before_trusting_it_has_no_comment(rsps):
+    base = site(rsps, cloud=True)
+    listing = {"startAt": 0, "maxResults": 100, "total": 0, "comments": []}
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing)
+    source = connector(cloud=True)
+    before = source.stats.requests if source.cloud else 0  # connected first
+
+    assert source.find_own_comment(item(marker=MARKER_PENDING)) is None
+    assert source.stats.requests - before == 1

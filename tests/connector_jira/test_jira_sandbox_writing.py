@@ -153,6 +153,7 @@ def test_a_limited_write_waits_then_lands_once(clock_and_site):
 def test_writes_are_spaced_by_the_pacer(clock_and_site):
     clock, site = clock_and_site
     source = connect(site, clock, writes_per_minute=20)
-    source.add_label(fetch(source, "PLAT-1"), LABEL)
-    source.create_comment(fetch(source, "PLAT-2"), doc("fp-1"))
+    item = fetch(source, "PLAT-1")
+    source.add_label(item, LABEL)
+    source.create_comment(item, doc("fp-1"))  # the label request carried the intent
     assert clock.sleeps == [3.0]

@@ -94,6 +94,34 @@ class ParentLink:
     evidence: str = ""
 
 
+class MarkerState(StrEnum):
+    """What the tracker itself says about goldthread's marker comment on an item."""
+
+    UNKNOWN = "unknown"  # nothing read says: ask the tracker before creating one
+    NONE = "none"  # the item proves goldthread never commented on it
+    PENDING = "pending"  # goldthread has (or was about to have) a comment: find it first
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerHint:
+    """Read with the item, so a newly flagged item needs no comment lookup.
+
+    GitHub: ``none`` when the issue has no comments at all. Jira: from the
+    issue property goldthread writes before it ever creates a comment.
+    """
+
+    state: MarkerState = MarkerState.UNKNOWN
+
+    @property
+    def proves_none(self) -> bool:
+        return self.state is MarkerState.NONE
+
+
+MARKER_UNKNOWN = MarkerHint()
+MARKER_NONE = MarkerHint(MarkerState.NONE)
+MARKER_PENDING = MarkerHint(MarkerState.PENDING)
+
+
 @dataclass(frozen=True, slots=True)
 class WorkItem:
     """One issue of one source, normalised.
@@ -119,10 +147,20 @@ class WorkItem:
     external_id: str = ""
     is_pull_request: bool = False
     comment_count: int | None = None
+    marker: MarkerHint = MARKER_UNKNOWN
 
     @property
     def closed(self) -> bool:
         return self.state == "closed"
+
+    @property
+    def proves_no_marker(self) -> bool:
+        """The item as read shows goldthread has no comment on it: no lookup needed.
+
+        Either its hint says so, or it has no comments at all (a count that
+        survives the store, where the hint is not kept).
+        """
+        return self.marker.proves_none or self.comment_count == 0
 
 
 def make_ref(source: str, key: str) -> str:

@@ -202,7 +202,8 @@ class JiraStandIn(StandIn):
     def issue(self, key: str) -> dict[str, Any]:
         """The issue as ``GET /rest/api/2/issue/{key}`` shows it (wiki description)."""
         with self.lock:
-            return self.renderer.issue(self._issue(key), "2", FieldSelection(everything=True))
+            everything = FieldSelection(everything=True)
+            return self.renderer.issue(self._issue(key), "2", everything, ("*all",))
 
     def labels(self, key: str) -> list[str]:
         with self.lock:

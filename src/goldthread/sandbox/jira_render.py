@@ -10,7 +10,7 @@ site, Cloud only the ``parent`` field. Shapes follow the fixtures under
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -241,17 +241,34 @@ class Renderer:
             },
         }
 
-    def issue(self, issue: IssueRecord, version: str, selection: FieldSelection) -> JSON:
+    def issue(
+        self,
+        issue: IssueRecord,
+        version: str,
+        selection: FieldSelection,
+        properties: Sequence[str] = (),
+    ) -> JSON:
+        """The issue; ``properties`` (keys, or ``*all``) adds a ``properties`` object."""
         rendered: JSON = {
             "expand": EXPAND,
             "id": str(issue.id),
             "self": f"{self.api(version)}/issue/{issue.id}",
             "key": issue.key,
         }
+        if properties:
+            everything = "*all" in properties
+            rendered["properties"] = {
+                key: value
+                for key, value in issue.properties.items()
+                if everything or key in properties
+            }
         if not selection.any_field:  # Cloud's default for /search/jql is ids only
+            slim: JSON = {"id": rendered["id"]}
             if "key" in selection.include:
-                return {"id": rendered["id"], "key": issue.key, "self": rendered["self"]}
-            return {"id": rendered["id"]}
+                slim.update(key=issue.key, self=rendered["self"])
+            if "properties" in rendered:
+                slim["properties"] = rendered["properties"]
+            return slim
         fields: JSON = {}
         for field_id, navigable, make in self._field_makers(issue, version):
             if selection.wants(field_id, navigable):

@@ -75,6 +75,7 @@ class SearchArgs:
     max_results: int | None
     token: str | None
     validate: bool
+    properties: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, request: Request) -> SearchArgs:
@@ -88,6 +89,7 @@ class SearchArgs:
                 max_results=None if data.get("maxResults") is None else int(data["maxResults"]),
                 token=data.get("nextPageToken"),
                 validate=str(data.get("validateQuery", "strict")).lower() not in _LENIENT,
+                properties=property_keys(data.get("properties") or []),
             )
         max_results = request.arg("maxResults")
         return cls(
@@ -97,9 +99,20 @@ class SearchArgs:
             max_results=None if max_results in (None, "") else int(max_results),
             token=request.arg("nextPageToken"),
             validate=(request.arg("validateQuery") or "strict").lower() not in _LENIENT,
+            properties=property_keys(request.query.get("properties", [])),
         )
 
 
+def property_keys(values: str | list[str]) -> tuple[str, ...]:
+    """The ``properties`` parameter: keys, repeated or comma-separated; at most 5."""
+    listed = [values] if isinstance(values, str) else [str(v) for v in values]
+    keys = tuple(k.strip() for v in listed for k in v.split(",") if k.strip())
+    if len(keys) > MAX_PROPERTY_KEYS:
+        raise JiraApiError(400, f"At most {MAX_PROPERTY_KEYS} issue properties can be requested.")
+    return keys
+
+
+MAX_PROPERTY_KEYS = 5
 _LENIENT = frozenset({"false", "warn", "none"})
 
 
@@ -187,7 +200,9 @@ class ReadRoutes:
             hits = matching(self.site, args.jql, validate=True, bounded=True)
             offset = _offset(args.token, args.jql)
             page = hits[offset : offset + size]
-            issues = [self.site.renderer.issue(issue, v, selection) for issue in page]
+            issues = [
+                self.site.renderer.issue(issue, v, selection, args.properties) for issue in page
+            ]
         answer: dict[str, Any] = {"issues": issues, "isLast": offset + size >= len(hits)}
         if not answer["isLast"]:
             answer["nextPageToken"] = _token(offset + size, args.jql)
@@ -208,7 +223,9 @@ class ReadRoutes:
                 self.site, args.jql, validate=args.validate, bounded=False, warnings=warnings
             )
             page = hits[args.start_at : args.start_at + size]
-            issues = [self.site.renderer.issue(issue, v, selection) for issue in page]
+            issues = [
+                self.site.renderer.issue(issue, v, selection, args.properties) for issue in page
+            ]
         answer: dict[str, Any] = {
             "expand": "schema,names",
             "startAt": args.start_at,
@@ -223,6 +240,7 @@ class ReadRoutes:
     def get_issue(self, request: Request) -> Response:
         v = version(self.site, request)
         selection = FieldSelection.parse(request.query.get("fields", []), default="*all")
+        properties = property_keys(request.query.get("properties", []))
         with self.site.lock:
             issue = find_issue(self.site, request.params["issue"])
-            return Response(200, self.site.renderer.issue(issue, v, selection))
+            return Response(200, self.site.renderer.issue(issue, v, selection, properties))

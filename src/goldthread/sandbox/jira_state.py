@@ -106,6 +106,7 @@ class IssueRecord:
     epic_link: str | None
     parent_link: str | None
     comments: list[CommentRecord] = field(default_factory=list)
+    properties: dict[str, object] = field(default_factory=dict)  # issue entity properties
 
     @property
     def project(self) -> str:

@@ -27,6 +27,22 @@ def _field_error(field: str, message: str) -> JiraApiError:
     return JiraApiError(400, errors={field: message})
 
 
+def read_properties(entries: Any) -> dict[str, object]:
+    """Entity properties as sent (``[{key, value}]``), checked like Jira does."""
+    if not isinstance(entries, list):
+        raise JiraApiError(400, "The properties must be a list of {key, value}.")
+    found: dict[str, object] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+            raise JiraApiError(400, "Each property needs a key and a value.")
+        if not entry["key"] or len(entry["key"]) > 255:
+            raise JiraApiError(400, "The property key must be 1 to 255 characters.")
+        if len(json.dumps(entry.get("value"))) > MAX_PROPERTY_BYTES:
+            raise JiraApiError(400, "The property value is too long.")
+        found[entry["key"]] = entry.get("value")
+    return found
+
+
 def text_of(field: str, value: Any, api_version: str) -> tuple[str, dict[str, Any] | None]:
     """Wiki text (and the ADF as sent) of a description or comment body."""
     if api_version == "3":
@@ -42,7 +58,12 @@ def text_of(field: str, value: Any, api_version: str) -> tuple[str, dict[str, An
 
 
 class IssueEdit:
-    """One PUT /issue body, checked in full before it is applied."""
+    """One PUT /issue body, checked in full before it is applied.
+
+    ``properties`` set issue entity properties in the same request, as
+    Jira's edit allows; like Jira, that changes neither ``updated`` nor the
+    changelog.
+    """
 
     def __init__(self, site: JiraStandIn, issue: IssueRecord, api_version: str) -> None:
         self.site, self.issue, self.version = site, issue, api_version
@@ -50,8 +71,11 @@ class IssueEdit:
         self.summary: str | None = None
         self.description: tuple[str, dict[str, Any] | None] | None = None
         self.parent: object = _UNSET
+        self.properties: dict[str, object] = {}
 
     def read(self, data: dict[str, Any]) -> None:
+        if "properties" in data:
+            self.properties = read_properties(data["properties"])
         for name, value in (data.get("fields") or {}).items():
             self._set(name, value)
         for name, operations in (data.get("update") or {}).items():
@@ -125,6 +149,7 @@ class IssueEdit:
     def apply(self, actor: str) -> list[Change]:
         state, issue = self.site.state, self.issue
         changes: list[Change] = []
+        issue.properties.update(self.properties)
         if self.summary is not None:
             changes += state.set_summary(issue, self.summary, actor)
         if self.description is not None:
@@ -280,14 +305,7 @@ class WriteRoutes:
 
     @staticmethod
     def _properties(entries: list[Any]) -> dict[str, object]:
-        found: dict[str, object] = {}
-        for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
-                raise JiraApiError(400, "Each property needs a key and a value.")
-            if len(json.dumps(entry.get("value"))) > MAX_PROPERTY_BYTES:
-                raise JiraApiError(400, "The property value is too long.")
-            found[entry["key"]] = entry.get("value")
-        return found
+        return read_properties(entries)
 
     # ------------------------------------------------------------ comment properties
 

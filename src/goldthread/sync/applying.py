@@ -5,9 +5,12 @@ each write is recorded in the store's ledger right after it succeeded. A
 process killed between a write and its ledger entry is repaired by the next
 run: the item is read again (its cursor was not committed) and, before a
 comment is created where the ledger knows none, the tracker is asked for
-goldthread's marker comment. That lookup is skipped when the item is known
-to have no comments at all (``comment_count == 0``, from GitHub's listing),
-so flagging a new item costs exactly two requests: the label and the comment.
+goldthread's marker comment. That lookup is skipped when the item as read
+proves goldthread never commented on it (:class:`MarkerHint` ``none``: a
+GitHub issue without comments, a Jira issue without goldthread's marker
+property), and connectors skip it themselves on the same evidence when the
+item came back from the store without its hint; so flagging a new item
+costs exactly two requests: the label and the comment.
 
 ``max_writes`` is a safety valve: the applier stops before the write that
 would exceed it and says so, rather than flooding a tracker after a bad
@@ -22,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from goldthread.connectors.base import Connector
-from goldthread.core.model import CommentDoc, OwnComment, WorkItem
+from goldthread.core.model import MARKER_UNKNOWN, CommentDoc, OwnComment, WorkItem
 from goldthread.errors import FatalSourceError, RetriableError, SkippableError
 from goldthread.store.base import LedgerEntry, Store
 from goldthread.sync.planning import Action, ActionKind
@@ -122,7 +125,7 @@ class Applier:
         self.result.writes[action.source, action.kind] += 1
 
     def _find(self, connector: Connector, item: WorkItem) -> OwnComment | None:
-        if item.comment_count == 0:
+        if item.proves_no_marker:
             return None
         self.result.lookups += 1
         return connector.find_own_comment(item)
@@ -162,7 +165,7 @@ class Applier:
         except SkippableError:
             # Gone (deleted by someone) or no longer ours: find ours, if any.
             self.result.writes[action.source, action.kind] -= 1
-            found = self._find(connector, replace(item, comment_count=None))
+            found = self._find(connector, _unproven(item))
             if found is None and not action.must_exist:
                 self._record_comment(item, None, None)
                 return
@@ -204,3 +207,8 @@ class Applier:
         self._items[item.ref] = updated
         self._changed[item.ref] = updated
         self._save(replace(self._entry(item.ref), label_applied=applied))
+
+
+def _unproven(item: WorkItem) -> WorkItem:
+    """``item`` without the evidence that it has no comment (it proved stale)."""
+    return replace(item, comment_count=None, marker=MARKER_UNKNOWN)

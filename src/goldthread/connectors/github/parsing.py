@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from goldthread.core.model import LinkKind, ParentLink, WorkItem
+from goldthread.core.model import MARKER_NONE, MARKER_UNKNOWN, LinkKind, ParentLink, WorkItem
 from goldthread.core.references import (
     GitHubSourceInfo,
     SourceIndex,
@@ -124,6 +124,7 @@ def parse_issue(payload: Mapping[str, Any], ctx: ParseContext) -> WorkItem:
         external_id=str(payload.get("id") or ""),
         is_pull_request=is_pull_request(payload),
         comment_count=comments if isinstance(comments, int) else None,
+        marker=MARKER_NONE if comments == 0 else MARKER_UNKNOWN,  # no comments: none of ours
     )
 
 

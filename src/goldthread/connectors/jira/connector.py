@@ -13,6 +13,7 @@ from typing import Any
 
 from goldthread.clock import Clock
 from goldthread.connectors.jira.client import JiraClient
+from goldthread.connectors.jira.marker import MARKER_KEY
 from goldthread.connectors.jira.options import JiraOptions
 from goldthread.connectors.jira.parsing import ParseContext, parse_issue, updated_millis
 from goldthread.connectors.jira.reading import (
@@ -103,6 +104,7 @@ class JiraConnector:
                         nextPageToken=token,
                         maxResults=size,
                         fields=ctx.fields(),
+                        properties=MARKER_KEY,
                         json_result=True,
                     ),
                 )
@@ -119,6 +121,7 @@ class JiraConnector:
                     maxResults=size,
                     validate_query=not lenient,
                     fields=ctx.fields(),
+                    properties=MARKER_KEY,
                     json_result=True,
                 ),
             )
@@ -127,13 +130,13 @@ class JiraConnector:
         return dc_fetcher(dc_page)
 
     def read(self, scope: str, cursor: str | None) -> ProjectRead:
-        ctx = self._ctx()
+        self._ctx()
         return ProjectRead(
             project=scope,
             extra_jql=self.options.jql,
             cursor=cursor,
             fetch=self._fetcher(f"search project {scope}"),
-            parse=lambda raw: parse_issue(raw, ctx),
+            parse=self._parse,
             updated_ms=updated_millis,
             started=self._clock.now(),
             overlap=self.options.overlap,
@@ -155,28 +158,30 @@ class JiraConnector:
         return items
 
     def _search_keys(self, keys: list[str]) -> list[WorkItem]:
-        ctx = self._ctx()
         jql = "key in (" + ", ".join(quote_jql(k) for k in keys) + ")"
         fetch = self._fetcher("read issues by key", lenient=True)
         found: list[WorkItem] = []
         position: int | str | None = None
         while True:
             issues, position = fetch(jql, position)
-            found.extend(parse_issue(raw, ctx) for raw in issues)
+            found.extend(self._parse(raw) for raw in issues)
             if position is None:
                 return found
 
     def _get_one(self, key: str) -> WorkItem | None:
         ctx = self._ctx()
+        params = {"fields": ",".join(ctx.fields()), "properties": MARKER_KEY}
         try:
-            raw = self._client.get_json(
-                f"read {key}", f"issue/{key}", {"fields": ",".join(ctx.fields())}
-            )
+            raw = self._client.get_json(f"read {key}", f"issue/{key}", params)
         except SkippableError as error:
             if error.status in (400, 403, 404):
                 return None
             raise
-        return parse_issue(raw, ctx)
+        return self._parse(raw)
+
+    def _parse(self, raw: Mapping[str, Any]) -> WorkItem:
+        """An issue as a work item; the writer notes its marker property."""
+        return self._writer.observe(parse_issue(raw, self._ctx()))
 
     # ---------------------------------------------------------------- writing
 

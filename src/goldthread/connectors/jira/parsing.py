@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from goldthread.connectors.jira.marker import marker_hint
 from goldthread.core.model import LinkKind, ParentLink, WorkItem
 from goldthread.core.references import (
     JiraSourceInfo,
@@ -77,7 +78,7 @@ class ParseContext:
 
 
 def parse_issue(raw: Mapping[str, Any], ctx: ParseContext) -> WorkItem:
-    """One issue of a search or GET, normalised."""
+    """One issue of a search or GET, normalised (asked with ``properties=goldthread.marker``)."""
     fields: Mapping[str, Any] = raw.get("fields") or {}
     key = str(raw["key"])
     body = description_text(fields.get("description"))
@@ -98,6 +99,7 @@ def parse_issue(raw: Mapping[str, Any], ctx: ParseContext) -> WorkItem:
         parents=parent_links(fields, body, ctx),
         status=str(status.get("name") or ""),
         external_id=str(raw.get("id") or ""),
+        marker=marker_hint(raw),
     )
 
 

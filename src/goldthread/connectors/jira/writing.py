@@ -11,6 +11,11 @@
   its answer was lost is not sent twice.
 * A comment is updated or deleted only after its marker was seen on it:
   goldthread never touches a comment it did not write.
+* Before a comment is ever created on an issue, the issue property of
+  :mod:`.marker` is set there: in the label request when a label is added
+  (no extra request), on its own otherwise. So an issue read without that
+  property has no goldthread comment, and the lookup is skipped: flagging a
+  new issue costs two requests, the label and the comment.
 
 Every mutating request waits for the :class:`WritePacer` first.
 """
@@ -21,14 +26,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from goldthread.connectors.jira.client import JiraClient
+from goldthread.connectors.jira.marker import MARKER_KEY, MARKER_VERSION, intent_property
 from goldthread.connectors.jira.rendering import render
 from goldthread.connectors.pacing import WritePacer
-from goldthread.core.model import CommentDoc, OwnComment, WorkItem
+from goldthread.core.model import CommentDoc, MarkerState, OwnComment, WorkItem
 from goldthread.errors import SkippableError
 
-MARKER_KEY = "goldthread.marker"
-MARKER_VERSION = 1
 _COMMENT_PAGE = 100
+__all__ = ["MARKER_KEY", "JiraWriter", "marker_value", "own_marker"]
 
 
 def marker_value(doc: CommentDoc) -> dict[str, Any]:
@@ -54,32 +59,72 @@ class JiraWriter:
     def __init__(self, client: JiraClient, pacer: WritePacer) -> None:
         self._client = client
         self._pacer = pacer
+        # What this process last read or did, per issue key; it outlives the
+        # item objects (the cycle reloads items from the store, without hints).
+        self._markers: dict[str, MarkerState] = {}  # does a comment of ours exist?
+        self._intended: set[str] = set()  # the intent property is on the issue
+
+    def observe(self, item: WorkItem) -> WorkItem:
+        """Remember what a fresh read of ``item`` said about the marker.
+
+        A read never undoes what this process wrote: Cloud's search may still
+        serve the issue as it was before goldthread's own property or comment.
+        """
+        state = item.marker.state
+        if self._markers.get(item.key) is MarkerState.PENDING:
+            return item
+        if state is MarkerState.UNKNOWN:
+            self._markers.pop(item.key, None)
+        else:
+            self._markers[item.key] = state
+        if state is MarkerState.PENDING:
+            self._intended.add(item.key)
+        else:
+            self._intended.discard(item.key)
+        return item
+
+    def marker_state(self, item: WorkItem) -> MarkerState:
+        """The newest state known: this process's own reads and writes first."""
+        return self._markers.get(item.key) or item.marker.state
 
     # ---------------------------------------------------------------- labels
 
     def add_label(self, item: WorkItem, label: str) -> None:
+        """Add the label, setting the comment-intent property in the same request."""
         if label in item.labels:
             return
-        self._labels(item, {"add": label})
+        self._edit(item, f"update labels of {item.key}", {"labels": [{"add": label}]})
 
     def remove_label(self, item: WorkItem, label: str) -> None:
         if label not in item.labels:
             return
-        self._labels(item, {"remove": label})
-
-    def _labels(self, item: WorkItem, operation: dict[str, str]) -> None:
         self._pacer.wait()
         self._client.send(
             f"update labels of {item.key}",
             "PUT",
             f"issue/{item.key}",
-            {"update": {"labels": [operation]}},
+            {"update": {"labels": [{"remove": label}]}},
         )
+
+    def _edit(self, item: WorkItem, what: str, update: dict[str, Any] | None) -> None:
+        """One issue edit that also records goldthread's intent to comment."""
+        body: dict[str, Any] = {"properties": [intent_property()]}
+        if update:
+            body["update"] = update
+        self._pacer.wait()
+        self._client.send(what, "PUT", f"issue/{item.key}", body)
+        self._intended.add(item.key)  # no comment yet: a proof of none still holds
 
     # ---------------------------------------------------------------- comments
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        """The marker comment, from the tracker: one request per 100 comments."""
+    def find_own_comment(self, item: WorkItem, *, trust_hint: bool = True) -> OwnComment | None:
+        """The marker comment, from the tracker: one request per 100 comments.
+
+        None without a request when the issue was read without goldthread's
+        property and nothing was written since (``trust_hint``).
+        """
+        if trust_hint and self.marker_state(item) is MarkerState.NONE:
+            return None
         start = 0
         while True:
             page = self._client.get_json(
@@ -97,14 +142,23 @@ class JiraWriter:
                 return None
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
-        """POST the comment with its marker; a retry first looks for it on the issue."""
+        """POST the comment with its marker; a retry first looks for it on the issue.
+
+        The issue's intent property is set first unless it already is, so a
+        comment never exists on an issue without it.
+        """
+        if item.key not in self._intended and item.marker.state is not MarkerState.PENDING:
+            self._edit(item, f"mark {item.key} before commenting", None)
+        self._markers[item.key] = MarkerState.PENDING  # from here on, it may have landed
         attempts = 0
 
         def create() -> OwnComment:
             nonlocal attempts
             attempts += 1
-            if attempts > 1 and (landed := self.find_own_comment(item)) is not None:
-                return landed
+            if attempts > 1:
+                landed = self.find_own_comment(item, trust_hint=False)
+                if landed is not None:
+                    return landed
             self._pacer.wait()
             answer = self._client.request_once(
                 f"comment on {item.key}",
