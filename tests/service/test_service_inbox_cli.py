@@ -87,11 +87,21 @@ def test_retrying_or_dropping_an_unknown_entry_fails_with_status_1(config: Path)
     assert _run(config, "drop", "99").exit_code == EXIT_ERRORS
 
 
-def test_the_inbox_of_a_store_held_by_a_running_service_says_to_stop_it_first(
+def test_listing_works_while_a_running_service_holds_the_store(
     config: Path, tmp_path: Path
 ) -> None:
     with open_store(unit_settings(tmp_path).store.url):  # as `goldthread run` holds it
         result = _run(config, "list")
+
+    assert result.exit_code == 0
+    assert "listed" in result.stdout
+
+
+def test_retrying_while_a_running_service_holds_the_store_says_to_stop_it_first(
+    config: Path, tmp_path: Path
+) -> None:
+    with open_store(unit_settings(tmp_path).store.url):  # as `goldthread run` holds it
+        result = _run(config, "retry", "2")
 
     assert result.exit_code == EXIT_ERRORS
     assert "another goldthread process is using the store" in result.stderr

@@ -2,9 +2,10 @@
 
 ``list`` (the default) shows every entry not yet done, or those of one
 ``--status``; ``retry ID`` makes a failed or parked entry pending again;
-``drop ID`` deletes it. With the embedded SQLite store the running service
-holds the store, so stop it first (the service picks retried entries up
-when it starts again).
+``drop ID`` deletes it. ``list`` only reads, so it works beside a running
+service; with the embedded SQLite store the running service holds the store
+for writing, so stop it before ``retry`` or ``drop`` (the service picks
+retried entries up when it starts again).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ _WAITING = (InboxStatus.PENDING, InboxStatus.PROCESSING, InboxStatus.FAILED, Inb
 
 
 @contextmanager
-def _store(obj: CliContext) -> Iterator[Store]:
+def _store(obj: CliContext, *, read_only: bool = False) -> Iterator[Store]:
     try:
-        with open_store(obj.settings().store.url) as store:
+        with open_store(obj.settings().store.url, read_only=read_only) as store:
             yield store
     except StoreError as exc:
         click.echo(f"goldthread: store error: {exc}", err=True)
@@ -50,7 +51,7 @@ def inbox(ctx: click.Context) -> None:
 @click.pass_obj
 def list_entries(obj: CliContext, status: str | None) -> None:
     """Entries not done yet (or of one --status), oldest first."""
-    with _store(obj) as store:
+    with _store(obj, read_only=True) as store:
         if status is not None:
             entries = store.inbox(InboxStatus(status))
         else:
