@@ -34,5 +34,9 @@ test: lint typecheck contracts unit
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The whole reliability suite: every fault case, 50 kills, long fuzzing.
+reliability: $(STAMP)
+	GOLDTHREAD_RELIABILITY=full $(BIN)/pytest tests/reliability -q
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from goldthread.config.durations import Duration, PositiveDuration
 from goldthread.config.fields import EnvNames, SecretFiles
+from goldthread.config.patterns import probe_pattern
 from goldthread.core.references import validate_pattern
 
 LayerName = Literal["vision", "strategy", "execution"]
@@ -38,8 +39,11 @@ class StoreSettings(_Group):
 
 
 def _pattern(value: str) -> str:
-    """Compiles, has a ``ref`` group, and cannot backtrack catastrophically."""
+    """Compiles, has a ``ref`` group, and cannot backtrack catastrophically:
+    neither by its shape nor on crafted lines."""
     problem = validate_pattern(value)
+    if problem is None and value != DEFAULT_REFERENCE_PATTERN:
+        problem = probe_pattern(value)
     if problem:
         raise PydanticCustomError("pattern", problem)
     return value
@@ -95,6 +99,9 @@ class WritebackSettings(_Group):
 class DaemonSettings(_Group):
     poll_interval: PositiveDuration = timedelta(minutes=5)
     full_resync_interval: PositiveDuration = timedelta(hours=24)
+    lease_ttl: PositiveDuration = timedelta(seconds=30)
+    """Replicas on a shared store: how long a poll lease or a webhook claim
+    outlives its last renewal, so how soon a survivor takes a dead replica's over."""
 
 
 class ServerSettings(_Group):

@@ -33,7 +33,9 @@ class FaultPlan:
     secondary-limit form. ``drop_rate`` closes the connection without an
     answer; ``truncate_rate`` sends a cut JSON body; ``latency`` delays every
     matching answer; ``fail_next`` forces the next N matching requests to fail
-    with ``statuses[0]`` (handy in tests).
+    with ``statuses[0]`` (handy in tests); ``slow_next`` delays the next N
+    matching requests by ``slow_delay`` seconds before they are handled (a
+    write that outlives the client's timeout still happens).
     """
 
     seed: int = 0
@@ -46,6 +48,8 @@ class FaultPlan:
     methods: frozenset[str] = frozenset()
     path_contains: str = ""
     fail_next: int = 0
+    slow_next: int = 0
+    slow_delay: float = 0.0
     _rng: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
 
@@ -58,6 +62,9 @@ class FaultPlan:
         if self.path_contains and self.path_contains not in path:
             return None
         with self._lock:
+            if self.slow_next > 0:
+                self.slow_next -= 1
+                return Fault(delay=self.slow_delay)
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return self._error(self.statuses[0])

@@ -218,16 +218,18 @@ def classify_github(
 ) -> Decision:
     """Accept or drop one GitHub delivery (``X-GitHub-Event`` and its body)."""
     action = payload.get("action")
+    if not isinstance(action, str):
+        action = None
     if event == "ping":
         return Dropped("ping")
     if event == "issue_comment":
-        comment = payload.get("comment") or {}
+        comment = _mapping(payload.get("comment"))
         own = MARKER in str(comment.get("body") or "") or _login(payload) in routing.own_logins
         return Dropped("own-event" if own else "ignored")
     if event == "issues":
         if action not in GITHUB_ISSUE_ACTIONS:
             return Dropped("ignored")
-        label = (payload.get("label") or {}).get("name")
+        label = _mapping(payload.get("label")).get("name")
         if action in ("labeled", "unlabeled") and routing.is_own_label(label):
             return Dropped("own-event")
     elif event != "sub_issues":
@@ -251,7 +253,7 @@ def github_targets(
         issues = [payload.get("sub_issue"), payload.get("parent_issue")]
     else:
         issues = [payload.get("issue")]
-    fallback = (payload.get("repository") or {}).get("full_name")
+    fallback = _mapping(payload.get("repository")).get("full_name")
     found: dict[str, list[str]] = {}
     for issue in issues:
         if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
@@ -274,7 +276,7 @@ def _repo_of(issue: Mapping[str, Any]) -> str | None:
 
 
 def _login(payload: Mapping[str, Any]) -> str:
-    return str((payload.get("sender") or {}).get("login") or "").casefold()
+    return str(_mapping(payload.get("sender")).get("login") or "").casefold()
 
 
 def classify_jira(payload: Mapping[str, Any], routing: Routing, delivery_key: str) -> Decision:
@@ -316,8 +318,16 @@ def jira_targets(payload: Mapping[str, Any], routing: Routing) -> dict[str, tupl
 
 
 def _changelog(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    items = (payload.get("changelog") or {}).get("items") or []
+    items = _mapping(payload.get("changelog")).get("items")
+    if not isinstance(items, list):
+        return []
     return [item for item in items if isinstance(item, Mapping)]
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else an empty one: payloads are
+    verified, not trusted to have the shape the docs show."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _changes_something(payload: Mapping[str, Any], routing: Routing) -> bool:

@@ -7,7 +7,10 @@ write-back plan is made for the items read and everything beneath them
 (:func:`goldthread.core.tracing.descendants`) with the same planner and
 applier as every cycle, so a webhook and a poll write exactly the same way.
 An item the tracker no longer has is forgotten, so its children are judged
-against a missing parent.
+against a missing parent. Items whose chain leads into a source not yet read
+in full (the service has just started, or that tracker is down) keep their
+verdicts but get no writes: their parent there is unknown, not missing. The
+next poll of that source writes them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from goldthread.core.tracing import descendants
 from goldthread.errors import RetriableError
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.sync.certainty import held_back
 from goldthread.sync.cycle import writeback_policy
 from goldthread.sync.evaluating import evaluate
 from goldthread.sync.planning import Action, plan_writes
@@ -73,8 +77,13 @@ def refresh(
     result.affected = descendants(items, [*result.read, *result.forgotten])
     if not settings.writeback.enabled:
         return result
+    configured = {source.name for source in settings.sources} | set(connectors)
+    unread = {name for name in configured if not store.cursors(name)}
+    held = held_back(items, unread, {})
     chosen = {
-        ref: evaluation.verdicts[ref] for ref in result.affected if ref in evaluation.verdicts
+        ref: evaluation.verdicts[ref]
+        for ref in result.affected
+        if ref in evaluation.verdicts and ref not in held
     }
     result.plan = [
         action

@@ -34,8 +34,10 @@ def find_marker(body: str | None) -> str | None:
     """The fingerprint in ``body``'s marker, or ``None`` if it has no marker."""
     if not body:
         return None
-    match = _MARKER_RE.search(body)
-    return match.group(1) if match else None
+    # The real marker ends the body; text quoted above it (a reference in a
+    # code span) may imitate one, so the last match is the one that counts.
+    found = _MARKER_RE.findall(body)
+    return str(found[-1]) if found else None
 
 
 def render(doc: CommentDoc) -> str:
