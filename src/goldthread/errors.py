@@ -10,7 +10,8 @@ connectors and the store decides on type alone, never on message text::
     │   └── StoreLockedError     another goldthread process holds the store
     ├── SourceError              a tracker call failed
     │   ├── RetriableError       try again later (5xx, timeouts, dropped connections)
-    │   │   └── RateLimitedError  429 / secondary-limit 403; ``retry_after`` is exact
+    │   │   ├── RateLimitedError  429 / secondary-limit 403; ``retry_after`` is exact
+    │   │   └── LeaseLostError    another replica took over the work; stop writing
     │   ├── SkippableError       this one thing cannot be read (404, 403 on one repo)
     │   └── FatalSourceError     the whole source is unusable (401, bad URL)
     └── WebhookError             a delivery that must be refused (4xx)
@@ -68,6 +69,12 @@ class RetriableError(SourceError):
 
 class RateLimitedError(RetriableError):
     """The tracker said to slow down; ``retry_after`` seconds must pass first."""
+
+
+class LeaseLostError(RetriableError):
+    """This replica no longer holds the lease its work runs under (it stalled
+    past the lease's expiry and another replica took over): it stops writing
+    and leaves the work to the new holder."""
 
 
 class SkippableError(SourceError):

@@ -28,11 +28,13 @@ SYSTEMD = DEPLOY / "systemd"
 DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "compose.yaml"
 
-# Variables of Python, pip and the shell, not goldthread's.
+# Variables of Python, pip, the shell and PostgreSQL's client library
+# (which the PostgreSQL store connects through), not goldthread's.
 PLATFORM_ENV = frozenset(
     {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PIP_NO_CACHE_DIR",
-     "PIP_DISABLE_PIP_VERSION_CHECK"}
+     "PIP_DISABLE_PIP_VERSION_CHECK", "PGPASSWORD", "PGPASSFILE"}
 )  # fmt: skip
+KUBERNETES_POSTGRES = DEPLOY / "kubernetes-postgres"
 
 
 # ---------------------------------------------------------------- YAML and TOML
@@ -147,6 +149,21 @@ def kustomize_objects(directory: Path = KUBERNETES) -> list[dict[str, Any]]:
             if container["image"] == image["name"]:
                 container["image"] = f"{image['name']}:{image['newTag']}"
     return objects
+
+
+def kubectl_kustomize(directory: Path) -> list[dict[str, Any]]:
+    """The objects ``kubectl apply -k`` would send, built by kubectl's own
+    kustomize (for overlays: bases, strategic-merge patches, deletions)."""
+    import shutil
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    assert kubectl, "kubectl is missing: it builds the kustomize overlays"
+    result = subprocess.run(
+        [kubectl, "kustomize", str(directory)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return yaml_documents(result.stdout)
 
 
 def helm_objects(values: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

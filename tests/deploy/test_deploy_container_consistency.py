@@ -169,6 +169,8 @@ def test_compose_publishes_the_port_goldthread_listens_on() -> None:
 
 def test_the_compose_environments_name_only_keys_goldthread_accepts() -> None:
     for name, spec in compose()["services"].items():
+        if not str(spec["image"]).startswith("goldthread:"):
+            continue  # PostgreSQL's own container
         for variable in spec.get("environment", {}):
             assert known_env_name(variable), f"{name}: {variable}"
     settings = settings_with(DEPLOY / "goldthread.toml", service("goldthread")["environment"])

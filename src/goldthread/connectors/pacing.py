@@ -4,12 +4,20 @@
 least ``min_interval`` apart: GitHub asks for a second between content
 writes). :class:`BudgetThrottle` slows reads down *before* the primary budget
 runs out, spreading what is left over the time until the reset.
+:class:`SharedPacer` spaces writes across several processes that share one
+credential: each write reserves the next slot of a line kept elsewhere (the
+store, for replicas of ``goldthread run``), passed in as a function.
+
+Reads need no shared line: the trackers count the budget per credential and
+report what is left in every answer, so each process's
+:class:`BudgetThrottle` already sees what the others spent.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from goldthread.clock import Clock
 
@@ -29,6 +37,32 @@ class WritePacer:
             now = self._clock.monotonic()
             delay = max(self._next - now, 0.0)
             self._next = max(now, self._next) + self.interval
+        if delay:
+            self._clock.sleep(delay)
+        return delay
+
+
+Reserve = Callable[[timedelta, datetime], datetime]
+"""Reserve the next slot of a line whose slots are the given interval apart;
+returns when the slot starts (the time passed in when the line is idle)."""
+
+
+class SharedPacer:
+    """Spaces writes ``interval`` apart across every process reserving from one line."""
+
+    def __init__(
+        self, writes_per_minute: int, clock: Clock, reserve: Reserve, *, min_interval: float = 0.0
+    ) -> None:
+        if writes_per_minute <= 0:
+            raise ValueError("writes_per_minute must be positive")
+        self.interval = timedelta(seconds=max(60.0 / writes_per_minute, min_interval))
+        self._clock = clock
+        self._reserve = reserve
+
+    def wait(self) -> float:
+        """Block until this process's reserved slot starts; return the seconds waited."""
+        now = self._clock.now()
+        delay = max((self._reserve(self.interval, now) - now).total_seconds(), 0.0)
         if delay:
             self._clock.sleep(delay)
         return delay

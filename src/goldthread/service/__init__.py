@@ -8,7 +8,9 @@ classified and stored in the inbox by the pure rules of
 the whole graph again and writes back the items beneath them with the sync
 planner and applier. The :mod:`~goldthread.service.polling` thread repairs
 what webhooks missed with ordinary sync cycles. Both take one lock, so an
-item is never worked on twice at once. :mod:`~goldthread.service.health` and
+item is never worked on twice at once in a process; replicas on a shared
+store coordinate through it (:mod:`~goldthread.service.leasing` and
+:mod:`~goldthread.service.guarding`). :mod:`~goldthread.service.health` and
 :mod:`~goldthread.service.metrics` answer the operator;
 :mod:`~goldthread.service.running` owns the process's life and its signals.
 """

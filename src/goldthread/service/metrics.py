@@ -76,7 +76,16 @@ class ServiceMetrics:
             buckets=_POLL_BUCKETS,
             registry=r,
         )
+        self.leases = Gauge(
+            "goldthread_lease_held",
+            "1 while this replica holds the lease (poll:<source>: it polls that source).",
+            ["lease"],
+            registry=r,
+        )
         r.register(_LiveCollector(store, connectors, clock))
+
+    def lease_changed(self, lease: str, held: bool) -> None:
+        self.leases.labels(lease=lease).set(1 if held else 0)
 
     def record_verdicts(self, verdicts: Mapping[str, Verdict]) -> None:
         """Set the items and coverage gauges from a whole evaluation."""

@@ -7,6 +7,14 @@ jittered by ±10 % so several replicas, or several sources, do not poll in
 lockstep. A poll is one :func:`goldthread.sync.cycle.run_cycle` over that one
 source, run under the same lock as webhook work.
 
+Replicas on a shared store poll each source under its lease
+(:mod:`~goldthread.service.leasing`): a replica polls a source only while it
+holds ``poll:<source>``, and one that does not tries again every
+:attr:`Sharing.retry` seconds, so a survivor takes over within one lease
+period of a holder's death. A poll that finds its lease lost ends quietly
+(outcome ``lost``): it stopped writing and left the cursors alone, and the
+new holder carries on.
+
 When a source's rate budget runs low while webhook work is waiting, its
 poll is put off: live events are worth more than a repair pass.
 :class:`Schedule` and :func:`should_yield` are the pure decisions.
@@ -24,7 +32,10 @@ from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector
 from goldthread.core.model import RateBudget
+from goldthread.errors import LeaseLostError
 from goldthread.logs import get_logger
+from goldthread.service.guarding import fenced
+from goldthread.service.leasing import Leases, poll_lease
 from goldthread.store.base import Store
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 
@@ -47,9 +58,24 @@ def should_yield(budget: RateBudget | None, inbox_depth: int, floor: float = LOW
     return budget.remaining < budget.limit * floor
 
 
+Guard = Callable[[Connector, Callable[[], None]], Connector]
+"""A source's connector whose writes pass the given fence first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sharing:
+    """How a replica on a shared store polls: under a lease per source."""
+
+    leases: Leases
+    guard: Guard
+    retry: float
+    """Seconds between attempts to take a lease another replica holds."""
+
+
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
-    """One poll as it ended: ``outcome`` is ``ok``, ``errors``, ``crashed`` or ``yielded``."""
+    """One poll as it ended: ``outcome`` is ``ok``, ``errors``, ``crashed``,
+    ``yielded`` or ``lost`` (another replica took the source's lease over)."""
 
     source: str
     kind: PollKind
@@ -129,8 +155,10 @@ class Poller:
         confirmed: bool,
         on_result: Callable[[PollOutcome], None],
         rng: random.Random | None = None,
+        sharing: Sharing | None = None,
     ) -> None:
         self._settings = settings
+        self._sharing = sharing
         self._store = store
         self._connectors = connectors
         self._clock = clock
@@ -160,6 +188,8 @@ class Poller:
             if self._stop.is_set():
                 break
             connector = self._connectors[source]
+            if not self._leased(source):
+                continue
             if should_yield(connector.budget(), self._store.inbox_depth()):
                 delay = min(self.poll_interval, 60.0)
                 self.schedule.postpone(source, delay, self._clock.monotonic())
@@ -170,8 +200,24 @@ class Poller:
             ran += 1
         return ran
 
+    def _leased(self, source: str) -> bool:
+        """Whether this replica may poll ``source`` now (always, unshared)."""
+        if self._sharing is None or self._sharing.leases.take(poll_lease(source)) is not None:
+            return True
+        self.schedule.postpone(source, self._sharing.retry, self._clock.monotonic())
+        return False
+
     def _poll(self, source: str, kind: PollKind, connector: Connector) -> None:
         started = self._clock.monotonic()
+        store = self._store
+        if self._sharing is not None:
+            leases, name = self._sharing.leases, poll_lease(source)
+
+            def fence() -> None:
+                leases.check(name)
+
+            connector = self._sharing.guard(connector, fence)
+            store = fenced(store, fence)
         options = CycleOptions(
             kind="backfill" if kind == "full" else "sync",
             writeback=self._settings.writeback.enabled,
@@ -179,15 +225,26 @@ class Poller:
             confirmed=self._confirmed,
         )
         result: CycleResult | None = None
+        lost = False
         try:
             with self._lock:
                 result = run_cycle(
-                    self._settings, self._store, {source: connector}, options, clock=self._clock
+                    self._settings, store, {source: connector}, options, clock=self._clock
                 )
+        except LeaseLostError:
+            lost = True
         except Exception as error:  # a poll must never end the poller
             text = f"{type(error).__name__}: {error}"
             log.exception("poll.crashed", source=source, kind=kind, error=text)
         seconds = self._clock.monotonic() - started
         self.schedule.done(source, kind, self._clock.monotonic())
+        if lost or (
+            self._sharing is not None and not self._sharing.leases.holds(poll_lease(source))
+        ):
+            log.warning(
+                "poll.lease_lost", source=source, kind=kind, hint="another replica polls it"
+            )
+            self._on_result(PollOutcome(source, kind, "lost", seconds))
+            return
         outcome = "crashed" if result is None else "ok" if result.ok else "errors"
         self._on_result(PollOutcome(source, kind, outcome, seconds, result))

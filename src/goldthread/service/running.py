@@ -5,12 +5,21 @@ refused), hand back inbox entries a killed process left half-done, build
 the connectors, then start the worker and the poller threads and serve HTTP
 with uvicorn in this process.
 
+Replicas: on a shared (PostgreSQL) store several processes run side by side.
+Each then polls a source only under its lease, re-stamps the inbox claims it
+works on, writes through :mod:`~goldthread.service.guarding` (comments under
+the item's lock, writes paced per credential across replicas), and leaves
+other replicas' half-done entries alone at start: a keeper thread renews its
+leases and claims every third of ``daemon.lease_ttl``, so a survivor takes a
+dead replica's polling and deliveries over within one lease period.
+
 Stop (SIGTERM or SIGINT): intake stops at once (uvicorn closes the listening
 socket and finishes the requests in flight), the worker finishes the batch in
 hand or hands it back to the inbox, the poller finishes its cycle, and the
 process exits 0. Whatever is not done within ``grace_seconds`` is abandoned
 safely: it is still in the inbox (or its cursor was not committed) and the
-next start does it.
+next start does it. Held leases are released, so another replica takes
+over at once.
 """
 
 from __future__ import annotations
@@ -30,15 +39,18 @@ from prometheus_client import disable_created_metrics
 from goldthread.clock import Clock, SystemClock
 from goldthread.config import ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector
+from goldthread.errors import StoreError
 from goldthread.logs import get_logger
 from goldthread.service import intake
 from goldthread.service.app import AppState, WebhookSecrets, build_app, plain
+from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
+from goldthread.service.leasing import Leases, replica_name
 from goldthread.service.metrics import ServiceMetrics
-from goldthread.service.polling import Poller, PollOutcome
+from goldthread.service.polling import Poller, PollOutcome, Sharing
 from goldthread.service.refreshing import refresh
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
-from goldthread.store import open_store
+from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
 from goldthread.sync.sources import build_connectors, close_all
 
@@ -54,6 +66,11 @@ class ServiceOptions:
     confirmed: bool = False
     grace_seconds: float = DEFAULT_GRACE_SECONDS
     poll: bool = True
+    shared: bool | None = None
+    """Run as one of several replicas on a shared store (``None``: when the
+    store URL is PostgreSQL)."""
+    holder: str | None = None
+    """This replica's name in leases (``None``: host, pid and a random tail)."""
 
 
 class Service:
@@ -81,6 +98,24 @@ class Service:
         self.routing = intake.Routing.from_settings(settings)
         self.metrics = ServiceMetrics(store, connectors, clock)
         self.health = Health(store, connectors)
+        shared = is_shared(settings.store.url) if options.shared is None else options.shared
+        ttl = settings.daemon.lease_ttl
+        self.leases: Leases | None = None
+        self.writers: Mapping[str, Connector] = connectors
+        sharing: Sharing | None = None
+        if shared:
+            holder = options.holder or replica_name()
+            self.leases = Leases(store, holder, ttl, clock, on_change=self.metrics.lease_changed)
+            locks = ItemLocks(store, holder, ttl, clock)
+            pacers = shared_pacers(settings, secrets, store, clock)
+            self.writers = guard_all(connectors, locks, pacers)
+            sharing = Sharing(
+                self.leases,
+                lambda connector, fence: guard_all(
+                    {connector.name: connector}, locks, pacers, {connector.name: fence}
+                )[connector.name],
+                retry=min(1.0, ttl.total_seconds() / 10),
+            )
         self.worker = Worker(
             store,
             self._process,
@@ -91,6 +126,7 @@ class Service:
             backoff=backoff,
             on_outcome=self._outcome,
             targets_of=self._targets,
+            stale_after=ttl if shared else None,
         )
         self.poller = Poller(
             settings,
@@ -101,6 +137,7 @@ class Service:
             stop=self.stop,
             confirmed=options.confirmed,
             on_result=self._polled,
+            sharing=sharing,
         )
         server = settings.server
         self.state = AppState(
@@ -128,7 +165,7 @@ class Service:
 
     def _process(self, entries: Sequence[InboxEntry]) -> None:
         targets = entry_targets(entries, self._targets)
-        result = refresh(self.settings, self.store, self.connectors, targets, self.clock)
+        result = refresh(self.settings, self.store, self.writers, targets, self.clock)
         self.metrics.record_verdicts(result.verdicts)
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
@@ -154,7 +191,7 @@ class Service:
 
     def _polled(self, poll: PollOutcome) -> None:
         self.metrics.polls.labels(source=poll.source, kind=poll.kind, outcome=poll.outcome).inc()
-        if poll.outcome == "yielded":
+        if poll.outcome in ("yielded", "lost"):
             return
         self.metrics.poll_seconds.labels(source=poll.source, kind=poll.kind).observe(poll.seconds)
         self.health.poll_finished(poll.source, ok=not poll.failed)
@@ -186,13 +223,33 @@ class Service:
     # ---------------------------------------------------------------- lifecycle
 
     def start_threads(self) -> None:
-        """Start the worker and (unless turned off) the poller."""
-        recovered = recover(self.store, self.clock.now())
-        if recovered:
-            log.info("inbox.recovered", entries=recovered)
+        """Start the worker, (unless turned off) the poller, and on a shared
+        store the keeper of leases and claims."""
+        if self.leases is None:
+            recovered = recover(self.store, self.clock.now())
+            if recovered:
+                log.info("inbox.recovered", entries=recovered)
+        else:
+            self._spawn("keeper", self._keep)
         self._spawn("worker", self.worker.run)
         if self.options.poll:
             self._spawn("poller", self.poller.run)
+
+    def _keep(self) -> None:
+        """Renew held leases and re-stamp claimed entries until stopped."""
+        assert self.leases is not None
+        while not self.stop.wait(self.leases.renew_every):
+            self.keep_once()
+
+    def keep_once(self) -> None:
+        """One renewal of the leases and of the claims being worked on."""
+        if self.leases is None:
+            return
+        self.leases.renew_all()
+        try:
+            self.store.extend_claims(self.worker.in_flight(), self.clock.now())
+        except StoreError as error:
+            log.warning("inbox.extend_failed", error=str(error))
 
     def _spawn(self, name: str, target: Any) -> None:
         thread = threading.Thread(target=target, name=f"goldthread-{name}", daemon=True)
@@ -209,6 +266,8 @@ class Service:
         left = [thread.name for thread in self._threads if thread.is_alive()]
         if left:
             log.warning("service.abandoned", threads=left, hint="the inbox keeps the work")
+        if self.leases is not None:  # a poll still running is fenced off from here on
+            self.leases.release_all()
         return not left
 
 

@@ -16,7 +16,11 @@ instead of each re-reading the same item, which keeps a burst of events on a
 few items from turning into a long backlog.
 
 On start, entries left ``processing`` by a process that died are made ready
-again: the work is idempotent, so doing it twice is harmless.
+again: the work is idempotent, so doing it twice is harmless. On a store
+shared by replicas that would take live replicas' work from them; there each
+replica re-stamps the claims it is working on (:meth:`Worker.in_flight`,
+renewed by the service's keeper thread) and an entry whose claim is older
+than ``stale_after`` (one lease period) is claimed again by a survivor.
 """
 
 from __future__ import annotations
@@ -84,8 +88,11 @@ class Worker:
         batch: int = 50,
         on_outcome: Callable[[str, InboxEntry], None] | None = None,
         targets_of: TargetsOf | None = None,
+        stale_after: timedelta | None = None,
     ) -> None:
         self._store = store
+        self._stale_after = stale_after
+        self._in_flight: tuple[int, ...] = ()
         self._process = process
         self._clock = clock
         self._lock = lock
@@ -110,9 +117,20 @@ class Worker:
 
     def drain_once(self) -> int:
         """Claim one batch and work it; returns how many entries were claimed."""
-        entries = self._store.claim(self._clock.now(), self._batch)
+        entries = self._store.claim(self._clock.now(), self._batch, stale_after=self._stale_after)
         if not entries:
             return 0
+        self._in_flight = tuple(entry.id for entry in entries)
+        try:
+            return self._work(entries)
+        finally:
+            self._in_flight = ()
+
+    def in_flight(self) -> tuple[int, ...]:
+        """The ids of the entries being worked on now (their claims to re-stamp)."""
+        return self._in_flight
+
+    def _work(self, entries: Sequence[InboxEntry]) -> int:
         started = time.perf_counter()
         began = self._clock.now()
         coalesced = 0

@@ -29,6 +29,7 @@ __all__ = [
     "LedgerEntry",
     "RunRecord",
     "Store",
+    "is_shared",
     "migrate_store",
     "open_store",
     "sqlite_path",
@@ -64,6 +65,12 @@ def _scheme(url: str) -> str:
     raise StoreError(
         f"store url {url!r}: unknown scheme {scheme!r} (expected sqlite:/// or postgresql://)"
     )
+
+
+def is_shared(url: str) -> bool:
+    """Whether the store at ``url`` may be shared by several processes
+    (PostgreSQL), rather than held by one (SQLite)."""
+    return _scheme(url) == "postgresql"
 
 
 def open_store(

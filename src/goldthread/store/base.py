@@ -16,7 +16,7 @@ every datetime coming out is aware UTC. Failures surface as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -200,14 +200,25 @@ class Store(Protocol):
         """Store a delivery durably; ``False`` when its key was seen before."""
         ...
 
-    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+    def claim(
+        self, now: datetime, limit: int, *, stale_after: timedelta | None = None
+    ) -> list[InboxEntry]:
         """Mark up to ``limit`` ready entries ``processing`` and return them.
 
         Ready: ``pending``, or ``failed`` with ``next_attempt_at <= now``;
         oldest first. An entry whose ``item_hint`` is already being processed
         (or already taken by this claim) waits for a later claim. Each claim
-        counts one attempt.
+        counts one attempt. On a store shared by replicas, an entry whose
+        claim was last stamped more than ``stale_after`` ago (default: the
+        backend's claim timeout) belonged to a replica that died and is ready
+        again; a store one process holds ignores ``stale_after``.
         """
+        ...
+
+    def extend_claims(self, entry_ids: Sequence[int], now: datetime) -> int:
+        """Stamp the claims of entries still being worked on with ``now``, so
+        other replicas do not take them for a dead replica's; returns how many
+        are still ``processing``."""
         ...
 
     def complete(self, entry_id: int) -> None: ...
@@ -278,6 +289,14 @@ class Store(Protocol):
     def release_lease(self, name: str, holder: str, token: int) -> bool:
         """Give the lease up at once so another holder need not wait for expiry;
         ``False`` when it was no longer held under ``token``."""
+        ...
+
+    def reserve_slot(self, key: str, interval: timedelta, now: datetime) -> datetime:
+        """Reserve the next free slot of the pacing line ``key`` (slots are
+        ``interval`` apart) and return when it starts: ``now`` when the line
+        is idle, later while earlier slots are taken. Shared by every replica
+        on the store, so paced writes under one credential stay ``interval``
+        apart across them."""
         ...
 
     # ---- lifetime

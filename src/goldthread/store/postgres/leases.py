@@ -6,6 +6,11 @@ replicas racing for an expired lease cannot both win. Each change of holder
 raises the fencing token; a replica that stalled past its expiry finds its
 renewal refused and stops. Expiry is judged by the ``now`` each replica
 passes in, so replicas' clocks should agree to well within a lease period.
+
+Pacing lines (:meth:`reserve_slot`) live in the same table as rows that are
+never held: their ``expires_at`` is when the line's next free slot starts.
+One ``INSERT … ON CONFLICT DO UPDATE`` moves it on by one interval and
+returns it, so replicas reserving at once queue up one interval apart.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ _ACQUIRE = (
     " WHERE leases.holder IS NULL OR leases.holder = excluded.holder"
     " OR leases.expires_at <= %(now)s"
     " RETURNING token"
+)
+
+_RESERVE = (
+    "INSERT INTO leases (name, holder, token, expires_at)"
+    " VALUES (%(name)s, NULL, 0, %(now)s + %(step)s)"
+    " ON CONFLICT (name) DO UPDATE SET"
+    " expires_at = GREATEST(leases.expires_at, %(now)s) + %(step)s"
+    " RETURNING expires_at"
 )
 
 
@@ -56,3 +69,11 @@ class LeaseTables(PostgresConnection):
                 (RELEASED, name, holder, token),
             )
             return cursor.rowcount == 1
+
+    def reserve_slot(self, key: str, interval: timedelta, now: datetime) -> datetime:
+        params = {"name": key, "now": utc(now), "step": interval}
+        with self._tx("reserving a pacing slot") as conn:
+            row = conn.execute(_RESERVE, params).fetchone()
+        if row is None:  # pragma: no cover - RETURNING always answers an upsert
+            return utc(now)
+        return utc(row[0] - interval)

@@ -8,13 +8,16 @@ holding that lock, it then checks that no entry of the item is already
 of the same item that committed first: two events of one item are never
 processed at once, on one replica or across several.
 
-An entry stays ``processing`` only while its replica works on it; one left
-there longer than :data:`CLAIM_TIMEOUT` belonged to a replica that died and
-is claimed again (writes are idempotent, so at-least-once is harmless).
+An entry stays ``processing`` only while its replica works on it, which
+re-stamps its claim (``extend_claims``) while it does; one whose claim is
+older than ``stale_after`` (:data:`CLAIM_TIMEOUT` by default) belonged to a
+replica that died and is claimed again (writes are idempotent, so
+at-least-once is harmless).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,9 +88,11 @@ class QueueTables(PostgresConnection):
             )
             return cursor.rowcount == 1
 
-    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+    def claim(
+        self, now: datetime, limit: int, *, stale_after: timedelta | None = None
+    ) -> list[InboxEntry]:
         at = utc(now)
-        stale = at - CLAIM_TIMEOUT
+        stale = at - (CLAIM_TIMEOUT if stale_after is None else stale_after)
         chosen: list[int] = []
         with self._tx("claiming webhook deliveries") as conn:
             free: set[str] = set()
@@ -117,6 +122,16 @@ class QueueTables(PostgresConnection):
                 (at, chosen),
             ).fetchall()
         return sorted((_inbox_entry(row) for row in rows), key=lambda entry: entry.id)
+
+    def extend_claims(self, entry_ids: Sequence[int], now: datetime) -> int:
+        if not entry_ids:
+            return 0
+        with self._tx("extending webhook delivery claims") as conn:
+            cursor = conn.execute(
+                "UPDATE inbox SET claimed_at = %s WHERE id = ANY(%s) AND status = 'processing'",
+                (utc(now), list(entry_ids)),
+            )
+            return cursor.rowcount
 
     def complete(self, entry_id: int) -> None:
         with self._tx("completing a webhook delivery") as conn:

@@ -57,3 +57,15 @@ class LeaseTables(SqliteConnection):
                 (codec.ts(RELEASED), name, holder, token),
             )
             return cursor.rowcount == 1
+
+    def reserve_slot(self, key: str, interval: timedelta, now: datetime) -> datetime:
+        """The line as a lease row that is never held (as on PostgreSQL)."""
+        with self._tx("reserving a pacing slot") as conn:
+            row = conn.execute("SELECT expires_at FROM leases WHERE name = ?", (key,)).fetchone()
+            slot = now if row is None else max(codec.parse_ts(row[0]), now)
+            conn.execute(
+                "INSERT INTO leases (name, holder, token, expires_at) VALUES (?, NULL, 0, ?)"
+                " ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at",
+                (key, codec.ts(slot + interval)),
+            )
+        return slot

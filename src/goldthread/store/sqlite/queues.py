@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from goldthread.core.model import Layer
@@ -49,7 +50,10 @@ class QueueTables(SqliteConnection):
             )
             return cursor.rowcount == 1
 
-    def claim(self, now: datetime, limit: int) -> list[InboxEntry]:
+    def claim(
+        self, now: datetime, limit: int, *, stale_after: timedelta | None = None
+    ) -> list[InboxEntry]:
+        del stale_after  # one process per file: its own entries are never stale
         with self._tx("claiming webhook deliveries") as conn:
             busy = {
                 hint
@@ -82,6 +86,20 @@ class QueueTables(SqliteConnection):
                 for entry_id in chosen
             ]
         return [_inbox_entry(row) for row in rows]
+
+    def extend_claims(self, entry_ids: Sequence[int], now: datetime) -> int:
+        """Nothing to stamp: one process holds the file, and the entries it
+        left ``processing`` are made ready again when it starts."""
+        del now
+        if not entry_ids:
+            return 0
+        marks = ", ".join("?" for _ in entry_ids)
+        rows = self._all(
+            "reading the inbox",
+            f"SELECT count(*) FROM inbox WHERE status = 'processing' AND id IN ({marks})",  # noqa: S608
+            tuple(entry_ids),
+        )
+        return int(rows[0][0])
 
     def complete(self, entry_id: int) -> None:
         with self._tx("completing a webhook delivery") as conn:
