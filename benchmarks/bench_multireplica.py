@@ -14,25 +14,13 @@ compete for the same cores: the ratio says how far intake scales there.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-from benchmarks.bench_service import (
-    SECRET,
-    SECRET_ENV,
-    _exists,
-    _free_port,
-    _get,
-    _post_loop,
-    _wait,
-)
+from benchmarks._load import bodies, free_port, get, measure, start_service, wait
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.store import open_store
@@ -49,66 +37,8 @@ REPLICAS = 3
 def _start(sandbox: Sandbox, workdir: Path, url: str, port: int) -> subprocess.Popen[bytes]:
     """One replica on the store at ``url``, serving on ``port``."""
     workdir.mkdir(parents=True)
-    config = workdir / "goldthread.toml"
-    config.write_text(
-        sandbox.config_toml(
-            f"sqlite:///{workdir / 'unused.db'}", github_webhook_secret_env=SECRET_ENV
-        )
-    )
-    env = {
-        **os.environ,
-        **sandbox.env(),
-        SECRET_ENV: SECRET,
-        "GOLDTHREAD_STORE__URL": url,
-        "GOLDTHREAD_SERVER__PORT": str(port),
-        "GOLDTHREAD_DAEMON__POLL_INTERVAL": "1h",
-        "GOLDTHREAD_LOG_LEVEL": "warning",
-        "GOLDTHREAD_LOG_FORMAT": "json",
-    }
-    log = (workdir / "service.log").open("ab")
-    command = [sys.executable, "-m", "goldthread", "--config", str(config), "run", "--yes"]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=log)
-    log.close()
-    return process
-
-
-def _bodies(sandbox: Sandbox) -> list[bytes]:
-    numbers = [seed.number for seed in sandbox.org.github[:50]] if sandbox.org else [1]
-    return [
-        json.dumps(
-            {
-                "action": "edited",
-                "issue": sandbox.github.issue("acme/web", number),
-                "repository": {"full_name": "acme/web"},
-            }
-        ).encode()
-        for number in numbers
-        if _exists(sandbox, number)
-    ]
-
-
-def measure(ports: list[int], bodies: list[bytes]) -> tuple[float, float, float, int]:
-    """(accepted per second, p50 ms, p99 ms, accepted), connections round-robin over ``ports``."""
-    per_thread: list[list[float]] = [[] for _ in range(CONNECTIONS)]
-    started = time.perf_counter()
-    stop = started + DURATION
-    threads = [
-        threading.Thread(
-            target=_post_loop, args=(ports[i % len(ports)], bodies, stop, per_thread[i])
-        )
-        for i in range(CONNECTIONS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies = sorted(x for chunk in per_thread for x in chunk)
-    if not latencies:
-        raise SystemExit("no delivery was accepted")
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return len(latencies) / elapsed, p50, p99, len(latencies)
+    env = {"GOLDTHREAD_STORE__URL": url, "GOLDTHREAD_SERVER__PORT": str(port)}
+    return start_service(sandbox, workdir, f"sqlite:///{workdir / 'unused.db'}", env)
 
 
 def run(sandbox: Sandbox, workdir: Path, replicas: int) -> tuple[float, float, float, int]:
@@ -117,13 +47,13 @@ def run(sandbox: Sandbox, workdir: Path, replicas: int) -> tuple[float, float, f
     processes: list[subprocess.Popen[bytes]] = []
     try:
         open_store(url).close()
-        ports = [_free_port() for _ in range(replicas)]
+        ports = [free_port() for _ in range(replicas)]
         processes = [
             _start(sandbox, workdir / f"{replicas}x-{i}", url, port) for i, port in enumerate(ports)
         ]
         for port in ports:
-            _wait(lambda p=port: _get(p, "/readyz")[0] == 200, 60, "a replica to be ready")
-        return measure(ports, _bodies(sandbox))
+            wait(lambda p=port: get(p, "/readyz")[0] == 200, 60, "a replica to be ready")
+        return measure(ports, bodies(sandbox), CONNECTIONS, DURATION)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)

@@ -15,60 +15,24 @@ it as a subprocess, as users deploy it. Then:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.client
-import json
-import os
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks._load import SECRET, bodies, free_port, get, measure, start_service, wait
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.sandbox.seeds import GitHubIssueSeed
 
-SECRET = "bench-webhook-secret"
-SECRET_ENV = "GT_BENCH_GITHUB_HOOK"
 LABEL = "goldthread:untraced"
 CONNECTIONS = 4
 DURATION = 4.0
 ORPHANS = 20
 TARGET_RATE, TARGET_P99_MS, TARGET_P50_WRITEBACK = 500.0, 50.0, 1.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(check: object, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-def _get(port: int, path: str) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        connection.request("GET", path)
-        answer = connection.getresponse()
-        return answer.status, answer.read().decode()
-    except OSError:
-        return 0, ""
-    finally:
-        connection.close()
 
 
 def _gauge(text: str, name: str) -> float:
@@ -79,92 +43,16 @@ def _gauge(text: str, name: str) -> float:
 
 
 def _start(sandbox: Sandbox, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    config = workdir / "goldthread.toml"
-    config.write_text(
-        sandbox.config_toml(
-            f"sqlite:///{workdir / 'goldthread.db'}", github_webhook_secret_env=SECRET_ENV
-        )
-    )
-    env = {
-        **os.environ,
-        **sandbox.env(),
-        SECRET_ENV: SECRET,
-        "GOLDTHREAD_SERVER__PORT": str(port),
-        "GOLDTHREAD_DAEMON__POLL_INTERVAL": "1h",
-        "GOLDTHREAD_LOG_LEVEL": "warning",
-        "GOLDTHREAD_LOG_FORMAT": "json",
-    }
-    log = (workdir / "service.log").open("ab")
-    command = [sys.executable, "-m", "goldthread", "--config", str(config), "run", "--yes"]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=log)
-    log.close()
-    _wait(lambda: _get(port, "/readyz")[0] == 200, 30, "the service to be ready")
-    _wait(lambda: "goldthread_polls_total" in _get(port, "/metrics")[1], 60, "the first polls")
+    store_url = f"sqlite:///{workdir / 'goldthread.db'}"
+    process = start_service(sandbox, workdir, store_url, {"GOLDTHREAD_SERVER__PORT": str(port)})
+    wait(lambda: get(port, "/readyz")[0] == 200, 30, "the service to be ready")
+    wait(lambda: "goldthread_polls_total" in get(port, "/metrics")[1], 60, "the first polls")
     return process
-
-
-def _post_loop(port: int, bodies: list[bytes], stop: float, latencies: list[float]) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    index = 0
-    while time.perf_counter() < stop:
-        body = bodies[index % len(bodies)]
-        index += 1
-        headers = {
-            "Content-Type": "application/json",
-            "X-GitHub-Event": "issues",
-            "X-GitHub-Delivery": str(uuid.uuid4()),
-            "X-Hub-Signature-256": "sha256="
-            + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
-        }
-        started = time.perf_counter()
-        connection.request("POST", "/webhooks/github", body=body, headers=headers)
-        answer = connection.getresponse()
-        answer.read()
-        if answer.status == 202:
-            latencies.append(time.perf_counter() - started)
-    connection.close()
 
 
 def measure_intake(sandbox: Sandbox, port: int) -> tuple[float, float, float, int]:
     """(accepted per second, p50 ms, p99 ms, accepted) over DURATION seconds."""
-    numbers = [seed.number for seed in sandbox.org.github[:50]] if sandbox.org else [1]
-    bodies = [
-        json.dumps(
-            {
-                "action": "edited",
-                "issue": sandbox.github.issue("acme/web", number),
-                "repository": {"full_name": "acme/web"},
-            }
-        ).encode()
-        for number in numbers
-        if _exists(sandbox, number)
-    ]
-    per_thread: list[list[float]] = [[] for _ in range(CONNECTIONS)]
-    started = time.perf_counter()
-    stop = started + DURATION
-    threads = [
-        threading.Thread(target=_post_loop, args=(port, bodies, stop, per_thread[i]))
-        for i in range(CONNECTIONS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies = sorted(x for chunk in per_thread for x in chunk)
-    if not latencies:
-        raise SystemExit("no delivery was accepted")
-    p50 = latencies[len(latencies) // 2] * 1000
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    return len(latencies) / elapsed, p50, p99, len(latencies)
-
-
-def _exists(sandbox: Sandbox, number: int) -> bool:
-    try:
-        sandbox.github.issue("acme/web", number)
-    except Exception:  # noqa: BLE001 - a number the organisation does not use
-        return False
-    return True
+    return measure([port], bodies(sandbox), CONNECTIONS, DURATION)
 
 
 def measure_writeback(sandbox: Sandbox, port: int) -> tuple[list[float], list[float]]:
@@ -190,16 +78,16 @@ def measure_writeback(sandbox: Sandbox, port: int) -> tuple[list[float], list[fl
                 updated_at=now,
             )
         )
-        _wait(lambda n=number: LABEL in sandbox.github.labels("acme/web", n), 30, "a label")
+        wait(lambda n=number: LABEL in sandbox.github.labels("acme/web", n), 30, "a label")
         labelled.append(time.perf_counter() - started)
-        _wait(lambda n=number: sandbox.github.comments("acme/web", n), 30, "a comment")
+        wait(lambda n=number: sandbox.github.comments("acme/web", n), 30, "a comment")
         complete.append(time.perf_counter() - started)
     return labelled, complete
 
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="goldthread-bench-service-"))
-    port = _free_port()
+    port = free_port()
     with Sandbox() as sandbox:
         sandbox.load(generate(500, seed=7))
         process = _start(sandbox, workdir, port)
@@ -210,8 +98,8 @@ def main() -> None:
                 f" {CONNECTIONS} connections), p50 {p50:.1f} ms, p99 {p99:.1f} ms"
                 f"  (targets >= {TARGET_RATE:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms)"
             )
-            _wait(
-                lambda: _gauge(_get(port, "/metrics")[1], "goldthread_inbox_depth") == 0,
+            wait(
+                lambda: _gauge(get(port, "/metrics")[1], "goldthread_inbox_depth") == 0,
                 300,
                 "the inbox to drain",
             )

@@ -142,7 +142,7 @@ def test_the_image_labels_carry_the_package_version_and_licence() -> None:
     labels = one("LABEL")
     assert args["VERSION"] == project["version"]
     assert 'org.opencontainers.image.version="${VERSION}"' in labels
-    assert f'org.opencontainers.image.licenses="{project["license"]["text"]}"' in labels
+    assert f'org.opencontainers.image.licenses="{project["license"]}"' in labels
 
 
 # ---------------------------------------------------------------- Compose

@@ -2,74 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from support_sandbox import Workspace as SandboxWorkspace
+from support_sandbox import expected_flags, flag_state
 
-from goldthread.sandbox.control import Sandbox
-
-LABEL = "goldthread:untraced"
-MARKER = "<!-- goldthread:marker"
-FLAGGED = ("orphan", "broken")
+__all__ = ["Workspace", "expected_flags", "flag_state"]
 
 
-@dataclass
-class Workspace:
-    """A sandbox, a config file pointing at it, and a store file."""
-
-    sandbox: Sandbox
-    directory: Path
-
-    @property
-    def config(self) -> Path:
-        return self.directory / "goldthread.toml"
-
-    @property
-    def store(self) -> Path:
-        return self.directory / "goldthread.db"
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "goldthread", "--config", str(self.config), *args]
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **self.sandbox.env(),
-            "GOLDTHREAD_LOG_LEVEL": "warning",
-            # The stand-ins are on loopback: pace writes by config, not by waiting.
-            "GOLDTHREAD_WRITEBACK__WRITES_PER_MINUTE": "60000",
-        }
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """The CLI to its end; writes unpaced (the stand-ins need no spacing)."""
-        return subprocess.run(
-            self.command(*args),
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=100,
-            check=False,
-            cwd=self.directory,
-        )
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args),
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=self.directory,
-        )
-
-    def report(self) -> dict[str, dict[str, Any]]:
-        done = self.run("report", "--format", "json")
-        assert done.returncode == 0, done.stderr
-        return {row["ref"]: row for row in json.loads(done.stdout)["items"]}
+class Workspace(SandboxWorkspace):
+    """A sandbox workspace that also lists the writes the trackers received."""
 
     def mutating_requests(self) -> list[str]:
         return [
@@ -78,48 +18,3 @@ class Workspace:
             for r in log
             if r.method not in ("GET", "HEAD")
         ]
-
-
-def own_comments(sandbox: Sandbox, ref: str) -> list[str]:
-    """The bodies (GitHub) or ids (Jira) of goldthread's marker comments on an item."""
-    org = sandbox.org
-    assert org is not None
-    source, _, key = ref.partition(":")
-    if source == org.github_source:
-        repo, _, number = key.partition("#")
-        return [
-            c["body"]
-            for c in sandbox.github.comments(repo, int(number))
-            if MARKER in (c.get("body") or "")
-        ]
-    return [
-        str(c["id"])
-        for c in sandbox.jira.comments(key)
-        if any(p.get("key") == "goldthread.marker" for p in c.get("properties") or ())
-    ]
-
-
-def labels(sandbox: Sandbox, ref: str) -> list[str]:
-    org = sandbox.org
-    assert org is not None
-    source, _, key = ref.partition(":")
-    if source == org.github_source:
-        repo, _, number = key.partition("#")
-        return sandbox.github.labels(repo, int(number))
-    return sandbox.jira.labels(key)
-
-
-def flag_state(sandbox: Sandbox) -> dict[str, tuple[bool, int]]:
-    """Per expected item: (goldthread's label on it, number of goldthread comments)."""
-    return {
-        ref: (LABEL in labels(sandbox, ref), len(own_comments(sandbox, ref)))
-        for ref in sandbox.expected()
-    }
-
-
-def expected_flags(sandbox: Sandbox) -> dict[str, tuple[bool, int]]:
-    """Flagged items carry the label and one comment; the others neither."""
-    return {
-        ref: (verdict in FLAGGED, 1 if verdict in FLAGGED else 0)
-        for ref, (verdict, _reason) in sandbox.expected().items()
-    }

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
+
+import support_items
 
 from goldthread.connectors.memory import MemoryConnector
-from goldthread.core.model import Layer, LayerRule, LinkKind, ParentLink, TracePolicy, WorkItem
+from goldthread.core.model import Layer, LayerRule, LinkKind, TracePolicy, WorkItem
 from goldthread.store import Store
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-LONG_AGO = NOW - timedelta(days=30)
+NOW = support_items.START
+LONG_AGO = support_items.LONG_AGO
+item = support_items.work_item
+up = support_items.up
 
 POLICY = TracePolicy(
     rules=(
@@ -26,29 +29,6 @@ POLICY = TracePolicy(
     skip_closed=True,
     grace_period=timedelta(days=1),
 )
-
-
-def up(kind: LinkKind, target: str | None, raw: str = "") -> ParentLink:
-    return ParentLink(kind, target, raw or (target or "elsewhere"), "test")
-
-
-def item(source: str, key: str, *parents: ParentLink, **fields: Any) -> WorkItem:
-    values: dict[str, Any] = {
-        "ref": f"{source}:{key}",
-        "source": source,
-        "key": key,
-        "url": f"https://{source}.example.test/{key}",
-        "title": f"{key} title",
-        "body": "",
-        "type": "Story" if source == "jira" else None,
-        "labels": (),
-        "state": "open",
-        "created_at": LONG_AGO,
-        "updated_at": LONG_AGO,
-        "parents": parents,
-    }
-    values.update(fields)
-    return WorkItem(**values)
 
 
 def organisation() -> tuple[list[WorkItem], list[WorkItem]]:

@@ -10,7 +10,6 @@ run`` as a subprocess, the in-memory trackers) are reused from ``tests/service``
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,26 +18,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "service"))
 
-from goldthread.store import open_store
-from goldthread.store.postgres import scratch
-
-PG_SERVER = os.environ.get(
-    "GOLDTHREAD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+from support_postgres import mark_postgres, scratch_database
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "multireplica" in str(item.path):
-            item.add_marker(pytest.mark.postgres)
+    mark_postgres(items, "multireplica")
 
 
 @pytest.fixture
 def shared_url() -> Iterator[str]:
     """A migrated, empty store database of its own."""
-    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_multi")
-    try:
-        open_store(url).close()
+    with scratch_database("goldthread_test_multi") as url:
         yield url
-    finally:
-        scratch.drop_database(url)

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support_sandbox import Workspace as SandboxWorkspace
+from support_sandbox import flag_state
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.http import LoggedRequest
 
 FULL = os.environ.get("GOLDTHREAD_RELIABILITY", "").lower() == "full"
-LABEL = "goldthread:untraced"
-MARKER = "<!-- goldthread:marker"
-FLAGGED = ("orphan", "broken")
 FIGURES_ENV = "GOLDTHREAD_RELIABILITY_FIGURES"
 
 
@@ -56,55 +52,8 @@ def record(figure: str, amount: int = 1) -> None:
         out.write(json.dumps({"figure": figure, "amount": amount}) + "\n")
 
 
-@dataclass
-class Workspace:
-    """A sandbox, a config file pointing at it, and a store file."""
-
-    sandbox: Sandbox
-    directory: Path
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def config(self) -> Path:
-        return self.directory / "goldthread.toml"
-
-    @property
-    def store(self) -> Path:
-        return self.directory / "goldthread.db"
-
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "goldthread", "--config", str(self.config), *args]
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **self.sandbox.env(),
-            "GOLDTHREAD_LOG_LEVEL": "warning",
-            # The stand-ins are on loopback: pace writes by config, not by waiting.
-            "GOLDTHREAD_WRITEBACK__WRITES_PER_MINUTE": "60000",
-            **self.extra_env,
-        }
-
-    def run(self, *args: str, timeout: float = 100) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            self.command(*args),
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            cwd=self.directory,
-        )
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            self.command(*args),
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            cwd=self.directory,
-        )
+class Workspace(SandboxWorkspace):
+    """A sandbox workspace whose sources can be given a timeout, read back as verdicts."""
 
     def set_source_timeout(self, seconds: int) -> None:
         """Give both sources a request timeout of ``seconds``."""
@@ -116,11 +65,6 @@ class Workspace:
         text = text.replace('jql = ""\n', f'jql = ""\ntimeout = "{seconds}s"\n')
         self.config.write_text(text, encoding="utf-8")
 
-    def report(self) -> dict[str, dict[str, Any]]:
-        done = self.run("report", "--format", "json")
-        assert done.returncode == 0, done.stderr
-        return {row["ref"]: row for row in json.loads(done.stdout)["items"]}
-
     def verdicts(self) -> dict[str, tuple[str, str]]:
         report = self.report()
         return {
@@ -128,49 +72,6 @@ class Workspace:
             for ref in self.sandbox.expected()
             if ref in report
         }
-
-
-def own_comments(sandbox: Sandbox, ref: str) -> int:
-    """How many goldthread marker comments an item carries on its tracker."""
-    org = sandbox.org
-    assert org is not None
-    source, _, key = ref.partition(":")
-    if source == org.github_source:
-        repo, _, number = key.partition("#")
-        return sum(
-            1 for c in sandbox.github.comments(repo, int(number)) if MARKER in (c.get("body") or "")
-        )
-    return sum(
-        1
-        for c in sandbox.jira.comments(key)
-        if any(p.get("key") == "goldthread.marker" for p in c.get("properties") or ())
-    )
-
-
-def labels(sandbox: Sandbox, ref: str) -> list[str]:
-    org = sandbox.org
-    assert org is not None
-    source, _, key = ref.partition(":")
-    if source == org.github_source:
-        repo, _, number = key.partition("#")
-        return sandbox.github.labels(repo, int(number))
-    return sandbox.jira.labels(key)
-
-
-def flag_state(sandbox: Sandbox) -> dict[str, tuple[bool, int]]:
-    """Per expected item: (goldthread's label on it, number of goldthread comments)."""
-    return {
-        ref: (LABEL in labels(sandbox, ref), own_comments(sandbox, ref))
-        for ref in sandbox.expected()
-    }
-
-
-def expected_flags(sandbox: Sandbox) -> dict[str, tuple[bool, int]]:
-    """Flagged items carry the label and one comment; the others neither."""
-    return {
-        ref: (verdict in FLAGGED, 1 if verdict in FLAGGED else 0)
-        for ref, (verdict, _reason) in sandbox.expected().items()
-    }
 
 
 def duplicate_comments(sandbox: Sandbox) -> int:

@@ -9,12 +9,12 @@ from pathlib import Path
 from reliability_helpers import (
     Workspace,
     comments_created,
-    expected_flags,
     flag_state,
     record,
     repeated_creations,
 )
 from reliability_service import ServiceUnderLoad, wait_until
+from support_sandbox import expected_flags
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.faults import FaultPlan

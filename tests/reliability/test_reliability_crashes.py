@@ -11,13 +11,13 @@ import pytest
 from reliability_helpers import (
     Workspace,
     duplicate_comments,
-    expected_flags,
     flag_state,
     pick,
     record,
     repeated_creations,
 )
 from reliability_service import ServiceUnderLoad, wait_until
+from support_sandbox import expected_flags
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate

@@ -15,12 +15,12 @@ from reliability_helpers import (
     RETRY_AFTER,
     Workspace,
     duplicate_comments,
-    expected_flags,
     flag_state,
     pick,
     record,
     retry_after_violations,
 )
+from support_sandbox import expected_flags
 
 from goldthread.sandbox.faults import FaultPlan
 

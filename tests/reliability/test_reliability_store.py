@@ -9,7 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from reliability_helpers import Workspace, expected_flags, flag_state
+from reliability_helpers import Workspace, flag_state
+from support_sandbox import expected_flags
 
 from goldthread.store.sqlite import default_migrations
 

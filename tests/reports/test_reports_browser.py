@@ -3,51 +3,15 @@ page from a file, with no console message and every section on screen."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from support_browser import browse, chromium
 
 from goldthread.reports.data import ReportData
 from goldthread.reports.page import render_html
-
-_BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
-
-
-def _chromium() -> str:
-    """The browser binary; a missing one fails the run in CI, and only skips elsewhere."""
-    found = next((path for name in _BROWSERS if (path := shutil.which(name))), None)
-    if found is None:
-        message = "headless Chromium is needed: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
-def _run(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [browser, *_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=True,
-    )
 
 
 class _Dom(HTMLParser):
@@ -80,12 +44,12 @@ def _png_size(path: Path) -> tuple[int, int]:
 def test_the_report_renders_in_chromium_without_console_errors(
     report: ReportData, tmp_path: Path
 ) -> None:
-    browser = _chromium()
+    browser = chromium()
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
     url = page.as_uri()
 
-    dumped = _run(
+    dumped = browse(
         browser, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom", url
     )
     console = [line for line in dumped.stderr.splitlines() if ":CONSOLE" in line]
@@ -108,7 +72,7 @@ def test_the_report_renders_in_chromium_without_console_errors(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dumped.stdout
 
     screenshot = tmp_path / "report.png"
-    _run(
+    browse(
         browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,2000", url
     )
     print(f"screenshot: {screenshot}")

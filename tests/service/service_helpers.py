@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import support_items
 import uvicorn
 
 from goldthread.clock import FakeClock
@@ -293,8 +294,8 @@ class ServedApp:
 
 # ---------------------------------------------------------------- in-memory trackers
 
-START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-LONG_AGO = START - timedelta(days=30)
+START = support_items.START
+LONG_AGO = support_items.LONG_AGO
 
 
 def up(kind: LinkKind, target: str) -> ParentLink:
@@ -302,23 +303,8 @@ def up(kind: LinkKind, target: str) -> ParentLink:
 
 
 def work_item(source: str, key: str, *parents: ParentLink, **fields: Any) -> WorkItem:
-    values: dict[str, Any] = {
-        "ref": f"{source}:{key}",
-        "source": source,
-        "key": key,
-        "url": f"https://{source}.example.test/{key}",
-        "title": f"{key} title",
-        "body": "",
-        "type": "Story" if source == "jira" else None,
-        "labels": (),
-        "state": "open",
-        "created_at": LONG_AGO,
-        "updated_at": LONG_AGO,
-        "parents": parents,
-        "comment_count": 0,
-    }
-    values.update(fields)
-    return WorkItem(**values)
+    """An item as the in-memory trackers hold it: no comments unless ``fields`` say so."""
+    return support_items.work_item(source, key, *parents, **{"comment_count": 0, **fields})
 
 
 def memory_trackers(clock: FakeClock) -> dict[str, MemoryConnector]:
@@ -340,17 +326,7 @@ def memory_trackers(clock: FakeClock) -> dict[str, MemoryConnector]:
     }
 
 
-MEMORY_SOURCES: list[dict[str, Any]] = [
-    {"name": "gh", "type": "github", "token_env": "GH_TOKEN", "repos": ["acme/web"]},
-    {
-        "name": "jira",
-        "type": "jira",
-        "url": "https://jira.example.test",
-        "email": "bot@example.test",
-        "token_env": "JIRA_TOKEN",
-        "projects": ["PLAT"],
-    },
-]
+MEMORY_SOURCES = support_items.SOURCES
 
 
 def memory_settings(db: Path, **daemon: Any) -> Settings:

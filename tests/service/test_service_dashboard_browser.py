@@ -4,56 +4,15 @@ screenshot is kept with the test output."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 from service_helpers import LABEL, T0, ServiceProcess, wait_for
+from support_browser import browse, chromium
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.seeds import GitHubIssueSeed
-
-_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
-
-
-def _chromium() -> str:
-    found = next(
-        (
-            p
-            for name in ("chromium", "chromium-browser", "google-chrome")
-            if (p := shutil.which(name))
-        ),
-        None,
-    )
-    if found is None:
-        message = "headless Chromium is needed: apt-get install -y chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
-def _browse(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [browser, *_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=True,
-    )
 
 
 @pytest.mark.browser
@@ -63,7 +22,7 @@ def test_the_live_dashboard_renders_in_chromium_without_console_errors(
     tmp_path: Path,
     record_property: pytest.RecordProperty,
 ) -> None:
-    browser = _chromium()
+    browser = chromium()
     service.start()
     service.wait_polled()
     service.hook_github()
@@ -81,7 +40,7 @@ def test_the_live_dashboard_renders_in_chromium_without_console_errors(
     wait_for(lambda: LABEL in sandbox.github.labels("acme/web", 20), 10, "the orphan flagged")
     url = f"{service.base}/"
 
-    dumped = _browse(
+    dumped = browse(
         browser, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom", url
     )
 
@@ -92,7 +51,7 @@ def test_the_live_dashboard_renders_in_chromium_without_console_errors(
     assert 'http-equiv="refresh"' in dumped.stdout
 
     screenshot = tmp_path / "dashboard.png"
-    _browse(
+    browse(
         browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,1600", url
     )
     header = screenshot.read_bytes()[:24]

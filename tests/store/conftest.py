@@ -9,30 +9,23 @@ the reason; deselect them with ``-m "not postgres"``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support_postgres import scratch_database
 
 from goldthread.store import Store, open_store
 from goldthread.store.postgres import scratch
 
-PG_SERVER = os.environ.get(
-    "GOLDTHREAD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A migrated scratch database for this session (this xdist worker)."""
-    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_store")
-    try:
-        open_store(url).close()
+    with scratch_database("goldthread_test_store") as url:
         yield url
-    finally:
-        scratch.drop_database(url)
 
 
 @pytest.fixture(params=BACKENDS)

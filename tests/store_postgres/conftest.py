@@ -8,33 +8,23 @@ auth, user postgres); when it cannot be reached these tests fail with the reason
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
+from support_postgres import mark_postgres, scratch_database
 
 from goldthread.store import Store, open_store
 from goldthread.store.postgres import scratch
 
-PG_SERVER = os.environ.get(
-    "GOLDTHREAD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "store_postgres" in str(item.path):
-            item.add_marker(pytest.mark.postgres)
+    mark_postgres(items, "store_postgres")
 
 
 @pytest.fixture(scope="session")
 def pg_session_url() -> Iterator[str]:
-    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_pg")
-    try:
-        open_store(url).close()
+    with scratch_database("goldthread_test_pg") as url:
         yield url
-    finally:
-        scratch.drop_database(url)
 
 
 @pytest.fixture
@@ -47,11 +37,8 @@ def pg_url(pg_session_url: str) -> str:
 @pytest.fixture
 def fresh_pg_url() -> Iterator[str]:
     """A database with nothing in it, not even a schema."""
-    url = scratch.create_database(PG_SERVER, prefix="goldthread_test_fresh")
-    try:
+    with scratch_database("goldthread_test_fresh", migrated=False) as url:
         yield url
-    finally:
-        scratch.drop_database(url)
 
 
 @pytest.fixture

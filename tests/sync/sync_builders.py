@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import support_items
 
 from goldthread.clock import FakeClock
 from goldthread.config import Settings
 from goldthread.connectors.memory import MemoryConnector
-from goldthread.core.model import LinkKind, ParentLink, WorkItem
+from goldthread.core.model import LinkKind, WorkItem
 from goldthread.store import Store
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 
-START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-LONG_AGO = START - timedelta(days=30)
+START = support_items.START
+LONG_AGO = support_items.LONG_AGO
+item = support_items.work_item
+up = support_items.up
 LABEL = "goldthread:untraced"
-
-
-def up(kind: LinkKind, target: str | None, raw: str = "") -> ParentLink:
-    return ParentLink(kind, target, raw or (target or "elsewhere"), "test")
-
-
-def item(source: str, key: str, *parents: ParentLink, **fields: Any) -> WorkItem:
-    values: dict[str, Any] = {
-        "ref": f"{source}:{key}",
-        "source": source,
-        "key": key,
-        "url": f"https://{source}.example.test/{key}",
-        "title": f"{key} title",
-        "body": "",
-        "type": "Story" if source == "jira" else None,
-        "labels": (),
-        "state": "open",
-        "created_at": LONG_AGO,
-        "updated_at": LONG_AGO,
-        "parents": parents,
-    }
-    values.update(fields)
-    return WorkItem(**values)
 
 
 def organisation() -> tuple[list[WorkItem], list[WorkItem]]:
@@ -63,17 +43,7 @@ def organisation() -> tuple[list[WorkItem], list[WorkItem]]:
 FLAGGED = {"jira:PLAT-4", "gh:acme/web#3", "gh:acme/web#4"}
 
 
-SOURCES: list[dict[str, Any]] = [
-    {"name": "gh", "type": "github", "token_env": "GH_TOKEN", "repos": ["acme/web"]},
-    {
-        "name": "jira",
-        "type": "jira",
-        "url": "https://jira.example.test",
-        "email": "bot@example.test",
-        "token_env": "JIRA_TOKEN",
-        "projects": ["PLAT"],
-    },
-]
+SOURCES = support_items.SOURCES
 
 
 def settings(**writeback: Any) -> Settings:

@@ -26,7 +26,7 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK
 from goldthread.clock import SystemClock
 from goldthread.config import Settings, load_settings, resolve_secrets
-from goldthread.reports import build_report, render_html, render_table
+from goldthread.reports import render_html, render_table, report_from
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.store import Store, open_store
@@ -111,12 +111,8 @@ def _backfill_and_show(settings: Settings, sandbox: Sandbox, console: Console, o
 
 def _show(settings: Settings, store: Store, console: Console, output: Path) -> None:
     """The report table on the terminal, the HTML page in ``output``."""
-    data = build_report(
-        store.items(),
-        store.verdicts(),
-        store.barren(),
-        store.ledger_all(),
-        store.coverage_history(),
+    data = report_from(
+        store,
         writeback_enabled=settings.writeback.enabled,
         now=datetime.now(UTC),
         label=settings.writeback.label,

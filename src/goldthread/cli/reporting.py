@@ -24,7 +24,7 @@ from goldthread.config import Settings
 from goldthread.core.model import Verdict, VerdictKind, WorkItem
 from goldthread.core.tracing import trace
 from goldthread.errors import StoreError
-from goldthread.reports import FORMATS, ReportData, build_report, render
+from goldthread.reports import FORMATS, ReportData, render, report_from
 from goldthread.reports.explaining import explain_item
 from goldthread.reports.table import render_table
 from goldthread.store import Store, open_store
@@ -69,12 +69,8 @@ def report(
     """From the store, without calling any tracker: coverage and untraced items."""
     settings = obj.settings()
     with _store(settings) as store:
-        data = build_report(
-            store.items(),
-            store.verdicts(),
-            store.barren(),
-            store.ledger_all(),
-            store.coverage_history(),
+        data = report_from(
+            store,
             writeback_enabled=settings.writeback.enabled,
             now=datetime.now(UTC),
             verdict_filter=verdicts,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from goldthread.reports.data import ReportData, ReportRow, build_report
 from goldthread.reports.page import render_html
 from goldthread.reports.plain import render_csv, render_json, render_markdown
+from goldthread.reports.stored import report_from
 from goldthread.reports.table import render_table
 
 FORMATS: dict[str, Callable[[ReportData], str]] = {
@@ -39,4 +40,5 @@ __all__ = [
     "render_json",
     "render_markdown",
     "render_table",
+    "report_from",
 ]

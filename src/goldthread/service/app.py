@@ -33,7 +33,7 @@ from goldthread.errors import (
     WebhookError,
 )
 from goldthread.logs import get_logger
-from goldthread.reports import build_report, render_html
+from goldthread.reports import render_html, report_from
 from goldthread.service import intake
 from goldthread.service.health import Health
 from goldthread.service.metrics import ServiceMetrics
@@ -113,13 +113,8 @@ def build_app(state: AppState) -> Starlette:
 
 
 def _dashboard(state: AppState) -> str:
-    store = state.store
-    data = build_report(
-        store.items(),
-        store.verdicts(),
-        store.barren(),
-        store.ledger_all(),
-        store.coverage_history(),
+    data = report_from(
+        state.store,
         writeback_enabled=state.writeback_enabled,
         now=state.now(),
         label=state.routing.label,

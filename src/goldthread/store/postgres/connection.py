@@ -19,6 +19,7 @@ from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from goldthread.errors import StoreError
+from goldthread.store.schema import latest_version, not_current, too_new
 from goldthread.store.sqlite.connection import load_migrations
 
 CONNECT_TIMEOUT_S = 10
@@ -81,16 +82,13 @@ def apply_migrations(
 ) -> list[int]:
     """Apply the migrations newer than the schema, each in its own transaction
     under ``pg_advisory_xact_lock``: replicas starting together apply each once."""
-    known = max((version for version, _, _ in migrations), default=0)
+    known = latest_version(migrations)
     applied: list[int] = []
     while True:
         with conn.transaction():
             current = _locked_version(conn)
             if current > known:
-                raise StoreError(
-                    f"store {where}: its schema is version {current}, newer than this"
-                    f" goldthread knows ({known}); upgrade goldthread"
-                )
+                raise too_new(where, current, known)
             pending = [m for m in migrations if m[0] > current]
             if not pending:
                 return applied
@@ -223,11 +221,6 @@ class PostgresConnection:
 
 
 def _require_current(current: int, migrations: Migrations, where: str) -> None:
-    known = max((version for version, _, _ in migrations), default=0)
+    known = latest_version(migrations)
     if current != known:
-        newer = "newer than this goldthread knows; upgrade goldthread"
-        older = "older than this goldthread's; run `goldthread migrate` first"
-        raise StoreError(
-            f"store {where}: its schema is version {current},"
-            f" {newer if current > known else older} ({known})"
-        )
+        raise not_current(where, current, known)

@@ -18,25 +18,20 @@ at-least-once is harmless).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
-from goldthread.core.model import Layer
+from goldthread.store import rows as stored
 from goldthread.store.base import CoveragePoint, CoverageRow, InboxEntry, InboxStatus, RunRecord
 from goldthread.store.postgres.connection import PostgresConnection
-from goldthread.store.postgres.records import utc
+from goldthread.store.postgres.records import moment, utc
 
 CLAIM_TIMEOUT = timedelta(minutes=15)
 ITEM_LOCKS = 0x676F
 """The first key of the per-item advisory locks (the second is the hint's hash)."""
 
-_INBOX_COLUMNS = (
-    "id, source, delivery_key, event, item_hint, payload, received_at, status,"
-    " attempts, last_error, next_attempt_at"
-)
-_INBOX_SELECT = f"SELECT {_INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
 _READY = (
     "SELECT id, item_hint FROM inbox WHERE id > %(after)s AND (status = 'pending'"
     " OR (status = 'failed' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s))"
@@ -118,10 +113,10 @@ class QueueTables(PostgresConnection):
                     chosen.append(entry_id)
             rows = conn.execute(
                 "UPDATE inbox SET status = 'processing', attempts = attempts + 1,"  # noqa: S608
-                f" claimed_at = %s WHERE id = ANY(%s) RETURNING {_INBOX_COLUMNS}",
+                f" claimed_at = %s WHERE id = ANY(%s) RETURNING {stored.INBOX_COLUMNS}",
                 (at, chosen),
             ).fetchall()
-        return sorted((_inbox_entry(row) for row in rows), key=lambda entry: entry.id)
+        return sorted((stored.inbox_entry(row, moment) for row in rows), key=lambda entry: entry.id)
 
     def extend_claims(self, entry_ids: Sequence[int], now: datetime) -> int:
         if not entry_ids:
@@ -153,14 +148,14 @@ class QueueTables(PostgresConnection):
 
     def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
         if status is None:
-            rows = self._all("reading the inbox", f"{_INBOX_SELECT} ORDER BY id")
+            rows = self._all("reading the inbox", f"{stored.INBOX_SELECT} ORDER BY id")
         else:
             rows = self._all(
                 "reading the inbox",
-                f"{_INBOX_SELECT} WHERE status = %s ORDER BY id",
+                f"{stored.INBOX_SELECT} WHERE status = %s ORDER BY id",
                 (status.value,),
             )
-        return [_inbox_entry(row) for row in rows]
+        return [stored.inbox_entry(row, moment) for row in rows]
 
     def retry(self, entry_id: int) -> bool:
         with self._tx("retrying a webhook delivery") as conn:
@@ -183,10 +178,7 @@ class QueueTables(PostgresConnection):
         return int(rows[0][0])
 
     def inbox_counts(self) -> dict[InboxStatus, int]:
-        counts = dict.fromkeys(InboxStatus, 0)
-        rows = self._all("reading the inbox", "SELECT status, count(*) FROM inbox GROUP BY status")
-        counts.update({InboxStatus(status): int(n) for status, n in rows})
-        return counts
+        return stored.inbox_counts(self._all("reading the inbox", stored.INBOX_COUNTS))
 
     # ---------------------------------------------------------------- runs and coverage
 
@@ -208,28 +200,13 @@ class QueueTables(PostgresConnection):
     def runs(self, limit: int = 50) -> list[RunRecord]:
         rows = self._all(
             "reading runs",
-            "SELECT id, kind, started_at, finished_at, outcome, stats_json FROM runs"
-            " ORDER BY id DESC LIMIT %s",
+            f"{stored.RUNS_SELECT} ORDER BY id DESC LIMIT %s",
             (limit,),
         )
-        return [
-            RunRecord(
-                id=run_id,
-                kind=kind,
-                started_at=started.astimezone(UTC),
-                finished_at=None if finished is None else finished.astimezone(UTC),
-                outcome=outcome,
-                stats_json=stats,
-            )
-            for run_id, kind, started, finished, outcome, stats in rows
-        ]
+        return [stored.run_record(row, moment) for row in rows]
 
     def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        when = utc(at)
-        values = [
-            (run_id, when, r.source, r.layer.value, r.traced, r.orphan, r.broken, r.exempt)
-            for r in rows
-        ]
+        values = stored.coverage_values(run_id, utc(at), rows)
         with self._tx("recording coverage") as conn, conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
@@ -240,39 +217,5 @@ class QueueTables(PostgresConnection):
             )
 
     def coverage_history(self) -> list[CoveragePoint]:
-        rows = self._all(
-            "reading coverage history",
-            "SELECT run_id, at, source, layer, traced, orphan, broken, exempt FROM coverage"
-            " ORDER BY run_id, source, CASE layer WHEN 'vision' THEN 0 WHEN 'strategy' THEN 1"
-            " WHEN 'execution' THEN 2 ELSE 3 END",
-        )
-        return [
-            CoveragePoint(
-                source=source,
-                layer=Layer(layer),
-                traced=traced,
-                orphan=orphan,
-                broken=broken,
-                exempt=exempt,
-                run_id=run_id,
-                at=at.astimezone(UTC),
-            )
-            for run_id, at, source, layer, traced, orphan, broken, exempt in rows
-        ]
-
-
-def _inbox_entry(row: tuple[Any, ...]) -> InboxEntry:
-    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
-    return InboxEntry(
-        id=entry_id,
-        source=source,
-        delivery_key=key,
-        event=event,
-        item_hint=hint,
-        payload=bytes(payload),
-        received_at=received.astimezone(UTC),
-        status=InboxStatus(status),
-        attempts=attempts,
-        last_error=error,
-        next_attempt_at=None if next_at is None else next_at.astimezone(UTC),
-    )
+        rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)
+        return [stored.coverage_point(row, moment) for row in rows]

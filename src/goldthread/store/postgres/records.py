@@ -8,6 +8,7 @@ from typing import Any
 
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
+from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.postgres.connection import PostgresConnection
 
@@ -30,15 +31,16 @@ _ITEM_SELECT = f"SELECT {_COLUMNS} FROM items"  # noqa: S608 (fixed columns)
 _BODY = codec.ITEM_COLUMNS.index("body")
 _TIMES = (codec.ITEM_COLUMNS.index("created_at"), codec.ITEM_COLUMNS.index("updated_at"))
 _FLAG = codec.ITEM_COLUMNS.index("is_pull_request")
-_VERDICT_COLUMNS = "ref, layer, kind, reason, chain, via, detail, classification"
-_LEDGER_SELECT = (
-    "SELECT ref, label_applied, comment_id, comment_fingerprint, updated_at FROM ledger"
-)
 
 
 def utc(value: datetime) -> datetime:
     """An aware datetime in UTC; naive ones are refused like on SQLite."""
     codec.ts(value)  # raises ValueError on a naive datetime
+    return value.astimezone(UTC)
+
+
+def moment(value: datetime) -> datetime:
+    """A ``timestamptz`` read back, in UTC (the session zone already is)."""
     return value.astimezone(UTC)
 
 
@@ -115,7 +117,7 @@ class RecordTables(PostgresConnection):
         rows = [(*codec.verdict_row(verdict), at) for verdict in verdicts]
         with self._tx("saving verdicts") as conn, conn.cursor() as cur:
             cur.executemany(
-                f"INSERT INTO verdicts ({_VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
+                f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET"
                 " layer = excluded.layer, kind = excluded.kind, reason = excluded.reason,"
                 " chain = excluded.chain, via = excluded.via, detail = excluded.detail,"
@@ -126,14 +128,14 @@ class RecordTables(PostgresConnection):
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
             "reading verdicts",
-            f"SELECT {_VERDICT_COLUMNS} FROM verdicts ORDER BY ref",  # noqa: S608
+            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts ORDER BY ref",  # noqa: S608
         )
         return {row[0]: codec.verdict_from_row(row) for row in rows}
 
     def verdict(self, ref: str) -> Verdict | None:
         rows = self._all(
             "reading a verdict",
-            f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE ref = %s",  # noqa: S608
+            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts WHERE ref = %s",  # noqa: S608
             (ref,),
         )
         return codec.verdict_from_row(rows[0]) if rows else None
@@ -141,7 +143,7 @@ class RecordTables(PostgresConnection):
     def last_evaluated_at(self) -> datetime | None:
         rows = self._all("reading verdicts", "SELECT max(evaluated_at) FROM verdicts")
         found = rows[0][0]
-        return None if found is None else found.astimezone(UTC)
+        return None if found is None else moment(found)
 
     def save_barren(self, barren: list[Barren]) -> None:
         rows = [(n, b.ref, b.layer.value, b.missing.value) for n, b in enumerate(barren, 1)]
@@ -192,12 +194,12 @@ class RecordTables(PostgresConnection):
     # ---------------------------------------------------------------- ledger
 
     def ledger(self, ref: str) -> LedgerEntry | None:
-        rows = self._all("reading the ledger", f"{_LEDGER_SELECT} WHERE ref = %s", (ref,))
-        return _ledger_entry(rows[0]) if rows else None
+        rows = self._all("reading the ledger", f"{stored.LEDGER_SELECT} WHERE ref = %s", (ref,))
+        return stored.ledger_entry(rows[0], moment) if rows else None
 
     def ledger_all(self) -> dict[str, LedgerEntry]:
-        rows = self._all("reading the ledger", _LEDGER_SELECT)
-        return {row[0]: _ledger_entry(row) for row in rows}
+        rows = self._all("reading the ledger", stored.LEDGER_SELECT)
+        return {row[0]: stored.ledger_entry(row, moment) for row in rows}
 
     def record_ledger(self, entry: LedgerEntry) -> None:
         at = utc(entry.updated_at)
@@ -213,14 +215,3 @@ class RecordTables(PostgresConnection):
     def forget_ledger(self, ref: str) -> None:
         with self._tx("forgetting a write") as conn:
             conn.execute("DELETE FROM ledger WHERE ref = %s", (ref,))
-
-
-def _ledger_entry(row: tuple[Any, ...]) -> LedgerEntry:
-    ref, label_applied, comment_id, fingerprint, updated_at = row
-    return LedgerEntry(
-        ref=ref,
-        label_applied=bool(label_applied),
-        comment_id=comment_id,
-        comment_fingerprint=fingerprint,
-        updated_at=updated_at.astimezone(UTC),
-    )

@@ -18,6 +18,7 @@ from typing import Any, Self
 from goldthread.errors import StoreError
 from goldthread.store import codec
 from goldthread.store.locking import ProcessLock
+from goldthread.store.schema import latest_version, not_current, too_new
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 10_000
@@ -138,19 +139,14 @@ class SqliteConnection:
 
     def _check_current(self, migrations: list[tuple[int, str, str]]) -> None:
         """A read-only store must be at exactly the schema this goldthread knows."""
-        known = max((version for version, _, _ in migrations), default=0)
+        known = latest_version(migrations)
         try:
             current = self.schema_version()
         except StoreError:
             current = 0
         if current != known:
             self.close()
-            newer = "newer than this goldthread knows; upgrade goldthread"
-            older = "older than this goldthread's; run `goldthread migrate` first"
-            raise StoreError(
-                f"store {self._where}: its schema is version {current},"
-                f" {newer if current > known else older} ({known})"
-            )
+            raise not_current(self._where, current, known)
 
     @staticmethod
     def _connect(where: str, in_memory: bool) -> sqlite3.Connection:
@@ -179,12 +175,9 @@ class SqliteConnection:
                 " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
             current = self._version(conn)
-        known = max((version for version, _, _ in migrations), default=0)
+        known = latest_version(migrations)
         if current > known:
-            raise StoreError(
-                f"store {self._where}: its schema is version {current}, newer than this"
-                f" goldthread knows ({known}); upgrade goldthread"
-            )
+            raise too_new(self._where, current, known)
         applied = []
         for version, name, sql in migrations:
             if version > current:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from goldthread.core.model import Layer
 from goldthread.store import codec
+from goldthread.store import rows as stored
 from goldthread.store.base import (
     CoveragePoint,
     CoverageRow,
@@ -16,14 +15,6 @@ from goldthread.store.base import (
     RunRecord,
 )
 from goldthread.store.sqlite.connection import SqliteConnection
-
-_INBOX_COLUMNS = (
-    "id, source, delivery_key, event, item_hint, payload, received_at, status,"
-    " attempts, last_error, next_attempt_at"
-)
-
-
-_INBOX_SELECT = f"SELECT {_INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
 
 
 class QueueTables(SqliteConnection):
@@ -82,10 +73,10 @@ class QueueTables(SqliteConnection):
                 [(entry_id,) for entry_id in chosen],
             )
             rows = [
-                conn.execute(f"{_INBOX_SELECT} WHERE id = ?", (entry_id,)).fetchone()
+                conn.execute(f"{stored.INBOX_SELECT} WHERE id = ?", (entry_id,)).fetchone()
                 for entry_id in chosen
             ]
-        return [_inbox_entry(row) for row in rows]
+        return [stored.inbox_entry(row, codec.parse_ts) for row in rows]
 
     def extend_claims(self, entry_ids: Sequence[int], now: datetime) -> int:
         """Nothing to stamp: one process holds the file, and the entries it
@@ -118,14 +109,14 @@ class QueueTables(SqliteConnection):
 
     def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
         if status is None:
-            rows = self._all("reading the inbox", f"{_INBOX_SELECT} ORDER BY id")
+            rows = self._all("reading the inbox", f"{stored.INBOX_SELECT} ORDER BY id")
         else:
             rows = self._all(
                 "reading the inbox",
-                f"{_INBOX_SELECT} WHERE status = ? ORDER BY id",
+                f"{stored.INBOX_SELECT} WHERE status = ? ORDER BY id",
                 (status.value,),
             )
-        return [_inbox_entry(row) for row in rows]
+        return [stored.inbox_entry(row, codec.parse_ts) for row in rows]
 
     def retry(self, entry_id: int) -> bool:
         with self._tx("retrying a webhook delivery") as conn:
@@ -148,10 +139,7 @@ class QueueTables(SqliteConnection):
         return int(rows[0][0])
 
     def inbox_counts(self) -> dict[InboxStatus, int]:
-        counts = dict.fromkeys(InboxStatus, 0)
-        rows = self._all("reading the inbox", "SELECT status, count(*) FROM inbox GROUP BY status")
-        counts.update({InboxStatus(status): int(n) for status, n in rows})
-        return counts
+        return stored.inbox_counts(self._all("reading the inbox", stored.INBOX_COUNTS))
 
     # ---------------------------------------------------------------- runs and coverage
 
@@ -172,27 +160,13 @@ class QueueTables(SqliteConnection):
     def runs(self, limit: int = 50) -> list[RunRecord]:
         rows = self._all(
             "reading runs",
-            "SELECT id, kind, started_at, finished_at, outcome, stats_json FROM runs"
-            " ORDER BY id DESC LIMIT ?",
+            f"{stored.RUNS_SELECT} ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            RunRecord(
-                id=run_id,
-                kind=kind,
-                started_at=codec.parse_ts(started),
-                finished_at=codec.parse_ts_or_none(finished),
-                outcome=outcome,
-                stats_json=stats,
-            )
-            for run_id, kind, started, finished, outcome, stats in rows
-        ]
+        return [stored.run_record(row, codec.parse_ts) for row in rows]
 
     def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        values = [
-            (run_id, codec.ts(at), r.source, r.layer.value, r.traced, r.orphan, r.broken, r.exempt)
-            for r in rows
-        ]
+        values = stored.coverage_values(run_id, codec.ts(at), rows)
         with self._tx("recording coverage") as conn:
             conn.executemany(
                 "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
@@ -203,39 +177,5 @@ class QueueTables(SqliteConnection):
             )
 
     def coverage_history(self) -> list[CoveragePoint]:
-        rows = self._all(
-            "reading coverage history",
-            "SELECT run_id, at, source, layer, traced, orphan, broken, exempt FROM coverage"
-            " ORDER BY run_id, source, CASE layer WHEN 'vision' THEN 0 WHEN 'strategy' THEN 1"
-            " WHEN 'execution' THEN 2 ELSE 3 END",
-        )
-        return [
-            CoveragePoint(
-                source=source,
-                layer=Layer(layer),
-                traced=traced,
-                orphan=orphan,
-                broken=broken,
-                exempt=exempt,
-                run_id=run_id,
-                at=codec.parse_ts(at),
-            )
-            for run_id, at, source, layer, traced, orphan, broken, exempt in rows
-        ]
-
-
-def _inbox_entry(row: tuple[Any, ...]) -> InboxEntry:
-    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
-    return InboxEntry(
-        id=entry_id,
-        source=source,
-        delivery_key=key,
-        event=event,
-        item_hint=hint,
-        payload=bytes(payload),
-        received_at=codec.parse_ts(received),
-        status=InboxStatus(status),
-        attempts=attempts,
-        last_error=error,
-        next_attempt_at=codec.parse_ts_or_none(next_at),
-    )
+        rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)
+        return [stored.coverage_point(row, codec.parse_ts) for row in rows]

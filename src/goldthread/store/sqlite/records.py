@@ -8,6 +8,7 @@ from typing import Any
 
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
+from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.sqlite.connection import SqliteConnection
 
@@ -19,10 +20,6 @@ _ITEM_INSERT = (  # built from the fixed column list only
     + ", ".join(f"{c} = excluded.{c}" for c in codec.ITEM_COLUMNS[1:])
 )
 _ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
-_VERDICT_COLUMNS = "ref, layer, kind, reason, chain, via, detail, classification"
-_LEDGER_SELECT = (
-    "SELECT ref, label_applied, comment_id, comment_fingerprint, updated_at FROM ledger"
-)
 
 
 class RecordTables(SqliteConnection):
@@ -72,7 +69,7 @@ class RecordTables(SqliteConnection):
         rows = [(*codec.verdict_row(verdict), at) for verdict in verdicts]
         with self._tx("saving verdicts") as conn:
             conn.executemany(
-                f"INSERT INTO verdicts ({_VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
+                f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET"
                 " layer = excluded.layer, kind = excluded.kind, reason = excluded.reason,"
                 " chain = excluded.chain, via = excluded.via, detail = excluded.detail,"
@@ -83,14 +80,14 @@ class RecordTables(SqliteConnection):
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
             "reading verdicts",
-            f"SELECT {_VERDICT_COLUMNS} FROM verdicts ORDER BY ref",  # noqa: S608
+            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts ORDER BY ref",  # noqa: S608
         )
         return {row[0]: codec.verdict_from_row(row) for row in rows}
 
     def verdict(self, ref: str) -> Verdict | None:
         rows = self._all(
             "reading a verdict",
-            f"SELECT {_VERDICT_COLUMNS} FROM verdicts WHERE ref = ?",  # noqa: S608
+            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts WHERE ref = ?",  # noqa: S608
             (ref,),
         )
         return codec.verdict_from_row(rows[0]) if rows else None
@@ -146,12 +143,12 @@ class RecordTables(SqliteConnection):
     # ---------------------------------------------------------------- ledger
 
     def ledger(self, ref: str) -> LedgerEntry | None:
-        rows = self._all("reading the ledger", f"{_LEDGER_SELECT} WHERE ref = ?", (ref,))
-        return _ledger_entry(rows[0]) if rows else None
+        rows = self._all("reading the ledger", f"{stored.LEDGER_SELECT} WHERE ref = ?", (ref,))
+        return stored.ledger_entry(rows[0], codec.parse_ts) if rows else None
 
     def ledger_all(self) -> dict[str, LedgerEntry]:
-        rows = self._all("reading the ledger", _LEDGER_SELECT)
-        return {row[0]: _ledger_entry(row) for row in rows}
+        rows = self._all("reading the ledger", stored.LEDGER_SELECT)
+        return {row[0]: stored.ledger_entry(row, codec.parse_ts) for row in rows}
 
     def record_ledger(self, entry: LedgerEntry) -> None:
         with self._tx("recording a write") as conn:
@@ -172,14 +169,3 @@ class RecordTables(SqliteConnection):
     def forget_ledger(self, ref: str) -> None:
         with self._tx("forgetting a write") as conn:
             conn.execute("DELETE FROM ledger WHERE ref = ?", (ref,))
-
-
-def _ledger_entry(row: tuple[Any, ...]) -> LedgerEntry:
-    ref, label_applied, comment_id, fingerprint, updated_at = row
-    return LedgerEntry(
-        ref=ref,
-        label_applied=bool(label_applied),
-        comment_id=comment_id,
-        comment_fingerprint=fingerprint,
-        updated_at=codec.parse_ts(updated_at),
-    )

@@ -1,0 +1,118 @@
+"""Rows of the ledger, inbox, run and coverage tables read back into records.
+
+Backend-neutral: both backends select the same columns in the same order and
+differ only in how a timestamp comes back (PostgreSQL hands over an aware
+datetime, SQLite the text :func:`goldthread.store.codec.ts` wrote), so each
+passes its own ``moment`` reader and the rest is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from goldthread.core.model import Layer
+from goldthread.store.base import (
+    CoveragePoint,
+    CoverageRow,
+    InboxEntry,
+    InboxStatus,
+    LedgerEntry,
+    RunRecord,
+)
+
+Moment = Callable[[Any], datetime]
+"""A stored timestamp column as an aware UTC datetime."""
+
+INBOX_COLUMNS = (
+    "id, source, delivery_key, event, item_hint, payload, received_at, status,"
+    " attempts, last_error, next_attempt_at"
+)
+INBOX_SELECT = f"SELECT {INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
+VERDICT_COLUMNS = "ref, layer, kind, reason, chain, via, detail, classification"
+LEDGER_SELECT = "SELECT ref, label_applied, comment_id, comment_fingerprint, updated_at FROM ledger"
+RUNS_SELECT = "SELECT id, kind, started_at, finished_at, outcome, stats_json FROM runs"
+COVERAGE_HISTORY = (
+    "SELECT run_id, at, source, layer, traced, orphan, broken, exempt FROM coverage"
+    " ORDER BY run_id, source, CASE layer WHEN 'vision' THEN 0 WHEN 'strategy' THEN 1"
+    " WHEN 'execution' THEN 2 ELSE 3 END"
+)
+INBOX_COUNTS = "SELECT status, count(*) FROM inbox GROUP BY status"
+
+
+def _maybe(moment: Moment, value: Any) -> datetime | None:
+    return None if value is None else moment(value)
+
+
+def inbox_entry(row: tuple[Any, ...], moment: Moment) -> InboxEntry:
+    """A row of :data:`INBOX_COLUMNS` as an :class:`InboxEntry`."""
+    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
+    return InboxEntry(
+        id=entry_id,
+        source=source,
+        delivery_key=key,
+        event=event,
+        item_hint=hint,
+        payload=bytes(payload),
+        received_at=moment(received),
+        status=InboxStatus(status),
+        attempts=attempts,
+        last_error=error,
+        next_attempt_at=_maybe(moment, next_at),
+    )
+
+
+def inbox_counts(rows: list[tuple[Any, ...]]) -> dict[InboxStatus, int]:
+    """Rows of :data:`INBOX_COUNTS` with every status present, zero included."""
+    counts = dict.fromkeys(InboxStatus, 0)
+    counts.update({InboxStatus(status): int(n) for status, n in rows})
+    return counts
+
+
+def ledger_entry(row: tuple[Any, ...], moment: Moment) -> LedgerEntry:
+    """A row of :data:`LEDGER_SELECT` as a :class:`LedgerEntry`."""
+    ref, label_applied, comment_id, fingerprint, updated_at = row
+    return LedgerEntry(
+        ref=ref,
+        label_applied=bool(label_applied),
+        comment_id=comment_id,
+        comment_fingerprint=fingerprint,
+        updated_at=moment(updated_at),
+    )
+
+
+def run_record(row: tuple[Any, ...], moment: Moment) -> RunRecord:
+    """A row of :data:`RUNS_SELECT` as a :class:`RunRecord`."""
+    run_id, kind, started, finished, outcome, stats = row
+    return RunRecord(
+        id=run_id,
+        kind=kind,
+        started_at=moment(started),
+        finished_at=_maybe(moment, finished),
+        outcome=outcome,
+        stats_json=stats,
+    )
+
+
+def coverage_values(run_id: int, at: Any, rows: list[CoverageRow]) -> list[tuple[Any, ...]]:
+    """(run_id, at, source, layer, traced, orphan, broken, exempt) of each row,
+    ``at`` already in the backend's own form."""
+    return [
+        (run_id, at, r.source, r.layer.value, r.traced, r.orphan, r.broken, r.exempt) for r in rows
+    ]
+
+
+def coverage_point(row: tuple[Any, ...], moment: Moment) -> CoveragePoint:
+    """A row of :data:`COVERAGE_HISTORY` as a :class:`CoveragePoint`."""
+    run_id, at, source, layer, traced, orphan, broken, exempt = row
+    return CoveragePoint(
+        source=source,
+        layer=Layer(layer),
+        traced=traced,
+        orphan=orphan,
+        broken=broken,
+        exempt=exempt,
+        run_id=run_id,
+        at=moment(at),
+    )
