@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck contracts unit bench reliability clean
+.PHONY: demo test lint typecheck contracts unit bench reliability browser clean
 
 # goldthread and what it needs to run: enough for the demo.
 $(RUN_STAMP): pyproject.toml constraints.txt
@@ -33,7 +33,12 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+# The report and dashboard checks look at the page in headless Chromium.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
+	  || (echo "make test needs headless Chromium: install the 'chromium' package" >&2; exit 1)
+
+unit: $(STAMP) browser
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck contracts unit
