@@ -149,3 +149,17 @@ def test_entries_left_processing_by_a_dead_process_are_pending_again_on_restart(
     with open_store(url) as second:
         [entry] = second.claim(T0, 1)
         assert (entry.delivery_key, entry.attempts) == ("d-1", 2)
+
+
+def test_the_oldest_waiting_delivery_is_reported_and_done_ones_do_not_count(
+    store: Store,
+) -> None:
+    assert store.oldest_waiting() is None
+    _enqueue(store, "d-1", "gh:acme/web#1", n=0)
+    _enqueue(store, "d-2", "gh:acme/web#2", n=5)
+    assert store.oldest_waiting() == T0
+
+    [first] = [entry for entry in store.inbox() if entry.delivery_key == "d-1"]
+    store.claim(T0 + timedelta(seconds=10), 1)
+    store.complete(first.id)
+    assert store.oldest_waiting() == T0 + timedelta(seconds=5)

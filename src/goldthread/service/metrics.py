@@ -161,10 +161,5 @@ class _LiveCollector(Collector):
 
 def oldest_age(store: Store, now: datetime) -> float:
     """Seconds since the oldest pending or failed entry arrived; 0 when none waits."""
-    oldest: datetime | None = None
-    for status in (InboxStatus.PENDING, InboxStatus.FAILED, InboxStatus.PROCESSING):
-        entries = store.inbox(status)
-        if entries:
-            first = min(entry.received_at for entry in entries)
-            oldest = first if oldest is None else min(oldest, first)
+    oldest = store.oldest_waiting()
     return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0

@@ -247,6 +247,10 @@ class Store(Protocol):
         """Entries by status (every status present, zero included)."""
         ...
 
+    def oldest_waiting(self) -> datetime | None:
+        """When the oldest pending, processing or failed entry arrived; None if none waits."""
+        ...
+
     # ---- runs and coverage history
 
     def start_run(self, kind: str, started_at: datetime) -> int: ...

@@ -39,6 +39,9 @@ COVERAGE_HISTORY = (
     " WHEN 'execution' THEN 2 ELSE 3 END"
 )
 INBOX_COUNTS = "SELECT status, count(*) FROM inbox GROUP BY status"
+OLDEST_WAITING = (
+    "SELECT min(received_at) FROM inbox WHERE status IN ('pending', 'processing', 'failed')"
+)
 
 
 def _maybe(moment: Moment, value: Any) -> datetime | None:

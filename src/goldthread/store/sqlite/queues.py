@@ -141,6 +141,10 @@ class QueueTables(SqliteConnection):
     def inbox_counts(self) -> dict[InboxStatus, int]:
         return stored.inbox_counts(self._all("reading the inbox", stored.INBOX_COUNTS))
 
+    def oldest_waiting(self) -> datetime | None:
+        rows = self._all("reading the inbox", stored.OLDEST_WAITING)
+        return codec.parse_ts(rows[0][0]) if rows and rows[0][0] is not None else None
+
     # ---------------------------------------------------------------- runs and coverage
 
     def start_run(self, kind: str, started_at: datetime) -> int:
