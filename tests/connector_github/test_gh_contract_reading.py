@@ -191,21 +191,35 @@ def test_get_returns_fresh_items_and_omits_missing_ones(api, gh):
     assert [i.key for i in items] == [f"{REPO}#5"]
 
 
-def test_an_owner_wildcard_expands_to_every_readable_repository(api, clock):
-    api.get(f"{MOCK}/orgs/acme/repos", json=[{"full_name": "acme/web"}, {"full_name": "acme/api"}])
+def test_an_owner_wildcard_lists_the_token_users_repositories_private_ones_included(api, clock):
+    listed = [{"full_name": n, "private": n == "acme/api"} for n in ("acme/web", "acme/api", "x/y")]
+    api.get(f"{MOCK}/user/repos", json=listed)
     connector = make_connector(clock, repos=("acme/*", "acme/web", "other/one"))
     assert connector.scopes() == ["acme/api", "acme/web", "other/one"]
+    user_calls = [c.request.url for c in api.calls if "/user/repos" in c.request.url]
+    assert len(user_calls) == 1
+    assert "affiliation=owner%2Ccollaborator%2Corganization_member" in user_calls[0]
+    assert not [c for c in api.calls if "/users/" in c.request.url]
 
 
-def test_a_user_wildcard_falls_back_to_the_user_repositories(api, clock):
+def test_an_owner_wildcard_falls_back_to_the_organisations_repositories(api, clock):
+    api.get(f"{MOCK}/user/repos", json=[{"full_name": "me/dots"}])
+    api.get(f"{MOCK}/orgs/acme/repos", json=[{"full_name": "acme/web"}])
+    assert make_connector(clock, repos=("acme/*",)).scopes() == ["acme/web"]
+
+
+def test_an_owner_wildcard_of_nobody_readable_fails_that_source(api, clock):
+    api.get(f"{MOCK}/user/repos", json=[])
     api.get(f"{MOCK}/orgs/octo/repos", status=404, json={"message": "Not Found"})
-    api.get(f"{MOCK}/users/octo/repos", json=[{"full_name": "octo/dots"}])
-    assert make_connector(clock, repos=("octo/*",)).scopes() == ["octo/dots"]
+    with pytest.raises(SkippableError, match="octo"):
+        make_connector(clock, repos=("octo/*",)).scopes()
 
 
 def test_check_names_the_token_user(api, gh):
     api.get(f"{MOCK}/user", json=fixture("rest/issue-items.json")[0]["user"])
+    api.get(f"{MOCK}/repos/{REPO}", json={"full_name": REPO})
     assert gh.check() == "octocat"
+    assert gh.scope().renamed == ()
 
 
 def test_budget_reports_the_last_rate_limit_headers(api, gh: GitHubConnector, clock: FakeClock):

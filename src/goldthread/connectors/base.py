@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.scope import SourceScope
 
 
 class ScopeRead(Protocol):
@@ -54,12 +55,25 @@ class Connector(Protocol):
         """Repositories (wildcards expanded) or projects this source reads."""
         ...
 
+    def scope(self) -> SourceScope:
+        """What this source watches, repositories by their current names.
+
+        Only items in it are stored or written to (SPEC §5.1); the connector
+        keeps it current as it learns of renamed repositories.
+        """
+        ...
+
     def read(self, scope: str, cursor: str | None) -> ScopeRead:
         """Items of ``scope`` changed since ``cursor`` (``None``: all of them)."""
         ...
 
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
-        """Fresh copies of the given items; unknown or deleted keys are omitted."""
+        """Fresh copies of the given items; unknown or deleted keys are omitted.
+
+        A moved item comes back under its new key; an item outside the
+        source's scope may come back too (the tracker does not know the
+        scope): callers admit only what :meth:`scope` holds.
+        """
         ...
 
     def budget(self) -> RateBudget | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.scope import SourceScope
 from goldthread.errors import GoldthreadError, SkippableError
 
 _JIRA_KEY = re.compile(r"^(?P<project>[A-Za-z][A-Za-z0-9_]*)-\d+$")
@@ -70,12 +71,15 @@ class MemoryConnector:
         *,
         clock: Callable[[], datetime] | None = None,
         identity: str = "goldthread-bot",
+        watched: Iterable[str] | None = None,
     ) -> None:
         self._name = name
+        self._watched = tuple(watched) if watched is not None else None
         self._clock = clock
         self._identity = identity
         self._items: dict[str, WorkItem] = {item.key: item for item in items}
         self._comments: dict[str, dict[str, CommentDoc]] = {}
+        self._moved: dict[str, str] = {}
         self._ids = itertools.count(1)
         self._faults: dict[str, list[GoldthreadError]] = {}
         self._stats = RequestStats()
@@ -86,6 +90,14 @@ class MemoryConnector:
     def put(self, item: WorkItem) -> None:
         """Add or replace an item, as if someone edited it on the tracker."""
         self._items[item.key] = item
+
+    def move(self, key: str, item: WorkItem) -> None:
+        """Move ``key`` to ``item`` (its new key), as a transfer or a project move
+        does: goldthread's comments go along, and the old key still finds it."""
+        self._items.pop(key, None)
+        self._items[item.key] = item
+        self._comments[item.key] = self._comments.pop(key, {})
+        self._moved[key] = item.key
 
     def remove(self, key: str) -> None:
         """Delete an item from the tracker."""
@@ -120,7 +132,20 @@ class MemoryConnector:
 
     def scopes(self) -> list[str]:
         self._request("scopes")
+        if self._watched is not None:
+            return list(self._watched)
         return sorted({scope_of(key) for key in self._items})
+
+    def scope(self) -> SourceScope:
+        """The ``watched`` repositories and projects; without them, every one it holds."""
+        names = self._watched
+        if names is None:
+            names = tuple(sorted({scope_of(key) for key in self._items}))
+        return SourceScope(
+            self._name,
+            repos=tuple(n for n in names if "/" in n),
+            projects=tuple(n for n in names if "/" not in n),
+        )
 
     def read(self, scope: str, cursor: str | None) -> MemoryRead:
         self._request("read")
@@ -134,8 +159,10 @@ class MemoryConnector:
         return MemoryRead(chosen, cursor)
 
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
+        """The items, a moved one under its new key (any scope: the caller admits)."""
         self._request("get")
-        return [self._items[key] for key in keys if key in self._items]
+        found = [self._items.get(self._moved.get(key, key)) for key in keys]
+        return list({item.key: item for item in found if item is not None}.values())
 
     def budget(self) -> RateBudget | None:
         return None

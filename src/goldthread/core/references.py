@@ -56,6 +56,7 @@ class GitHubSourceInfo:
     name: str
     web_host: str  # "github.com", "ghe.example.com"
     repos: tuple[str, ...]  # "acme/web", or "acme/*" for every repository of an owner
+    renamed: tuple[tuple[str, str], ...] = ()  # (old name, current name) of renamed repos
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,12 @@ def _clean(raw: str) -> str:
 
 
 def _github_repo(source: GitHubSourceInfo, owner: str, repo: str) -> str | None:
-    """The repository's configured spelling when ``source`` reads it."""
+    """The repository's configured spelling (its current name, when it was
+    renamed: a reference may use either name) when ``source`` reads it."""
     wanted = f"{owner}/{repo}".casefold()
+    for old, new in source.renamed:
+        if wanted in (old.casefold(), new.casefold()):
+            return new
     for configured in source.repos:
         conf_owner, _, conf_repo = configured.partition("/")
         if configured.casefold() == wanted:

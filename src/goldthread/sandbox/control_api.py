@@ -5,8 +5,9 @@ subprocess change the trackers through this small JSON API, as a person
 would in the web UI; every change fires the tracker's signed webhook::
 
     POST /control/github/{op}     set_labels set_parent set_body set_state set_type create_issue
+                                  transfer_issue rename_repo delete_issue
     POST /control/jira/{op}       set_labels set_parent set_description set_status add_link
-                                  remove_link create_issue delete_issue
+                                  remove_link create_issue delete_issue move_issue
     POST /control/faults          {"github": {FaultPlan fields} | null, "jira": ...}
     POST /control/webhooks        {"github_url", "github_secret", "jira_url", "jira_secret"}
     POST /control/flush           wait for queued webhook deliveries
@@ -36,7 +37,17 @@ from goldthread.sandbox.seeds import CommentSeed, GitHubIssueSeed, JiraIssueSeed
 if TYPE_CHECKING:
     from goldthread.sandbox.control import Sandbox
 
-GITHUB_OPS = ("set_labels", "set_parent", "set_body", "set_state", "set_type", "create_issue")
+GITHUB_OPS = (
+    "set_labels",
+    "set_parent",
+    "set_body",
+    "set_state",
+    "set_type",
+    "create_issue",
+    "transfer_issue",
+    "rename_repo",
+    "delete_issue",
+)
 JIRA_OPS = (
     "set_labels",
     "set_parent",
@@ -46,6 +57,7 @@ JIRA_OPS = (
     "remove_link",
     "create_issue",
     "delete_issue",
+    "move_issue",
 )
 _FAULT_FIELDS = {f.name for f in dataclasses.fields(FaultPlan) if not f.name.startswith("_")}
 
@@ -93,7 +105,9 @@ class ControlApi(StandIn):
             repo, number = kwargs["parent"]
             kwargs["parent"] = (str(repo), int(number))
         method: Callable[..., object] = getattr(github, op)
-        method(**kwargs)
+        result = method(**kwargs)
+        if op == "transfer_issue":
+            return Response(200, {"number": result})
         return Response(200, {"ok": True})
 
     def _jira_op(self, request: Request) -> Response:
@@ -108,6 +122,8 @@ class ControlApi(StandIn):
         result = method(**kwargs)
         if op == "add_link":
             return Response(201, {"id": result})
+        if op == "move_issue":
+            return Response(200, {"key": result})
         return Response(200, {"ok": True})
 
     # ------------------------------------------------------------ behaviour

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from goldthread.sandbox import github_moves as moves
 from goldthread.sandbox import github_mutations as mutate
 from goldthread.sandbox import github_payloads as payloads
 from goldthread.sandbox import github_routes
@@ -141,6 +142,17 @@ class GitHubStandIn(StandIn):
         self._charged.value = True
         return None
 
+    def dispatch(self, request: Request) -> Response:
+        """Moved things answer as GitHub does; ``/repositories/{id}`` is the repository."""
+        path = request.path[len(self.prefix) :]
+        with self.lock:
+            current = moves.by_id(self.store, path)
+            if current is not None:
+                request.path = self.prefix + current
+                path = current
+            answer = moves.answer_moved(self.store, request, path, self.api_url)
+        return answer or super().dispatch(request)
+
     def _valid_token(self, credentials: str | None) -> bool:
         if credentials is None:
             return False
@@ -184,6 +196,8 @@ class GitHubStandIn(StandIn):
         self.route("GET", p + "/orgs/(?P<login>[^/]+)", lambda r: self._owner(r, "Org"))
         self.route("GET", p + "/rate_limit", lambda r: Response(200, self.rates.overview()))
         self.route("GET", p + "/(?:orgs|users)/(?P<login>[^/]+)/repos", self._owner_repos)
+        self.route("GET", p + "/user/repos", self._owner_repos)
+        self.route("GET", p + "/installation/repositories", self._installation_repos)
         installation = p + r"/(?:repos/[^/]+/[^/]+|orgs/[^/]+|users/[^/]+)/installation"
         self.route("GET", installation, lambda r: Response(200, self._installation()))
         tokens = p + r"/app/installations/(?P<id>\d+)/access_tokens"
@@ -203,12 +217,20 @@ class GitHubStandIn(StandIn):
         return Response(200, self._user(login))
 
     def _owner_repos(self, request: Request) -> Response:
-        login = request.params["login"]
+        """An owner's repositories; ``/user/repos``: every one (the token reads them all)."""
+        login = request.params.get("login")
         with self.lock:
-            names = sorted(name for name in self.store.repos if name.split("/")[0] == login)
+            names = sorted(n for n in self.store.repos if login in (None, n.split("/")[0]))
             window, headers = github_routes.page_of(self, request, len(names))
             repos = [self.store.repository_json(name) for name in names[window]]
         return Response(200, repos, headers)
+
+    def _installation_repos(self, request: Request) -> Response:
+        with self.lock:
+            names = sorted(self.store.repos)
+            window, headers = github_routes.page_of(self, request, len(names))
+            repos = [self.store.repository_json(name) for name in names[window]]
+        return Response(200, {"total_count": len(names), "repositories": repos}, headers)
 
     def _installation(self) -> dict[str, Any]:
         return {
@@ -294,6 +316,22 @@ class GitHubStandIn(StandIn):
 
     def set_type(self, repo: str, number: int, type_name: str | None) -> None:
         self._change(repo, number, lambda r: mutate.set_type(self.store, r, type_name, self.human))
+
+    def rename_repo(self, repo: str, new_name: str) -> None:
+        """Rename a repository: the old name redirects (``301`` reads, ``307`` writes)."""
+        with self.lock:
+            self.emit(moves.rename(self.store, repo, new_name, self.human))
+
+    def transfer_issue(self, repo: str, number: int, new_repo: str) -> int:
+        """Transfer an issue to ``new_repo``; returns its new number. Its old URL answers 301."""
+        with self.lock:
+            record = self.store.get(repo, number)
+            self.emit(moves.transfer(self.store, record, new_repo, self.human))
+            return record.number
+
+    def delete_issue(self, repo: str, number: int) -> None:
+        """Delete an issue: its URL answers ``410 Gone``."""
+        self._change(repo, number, lambda r: moves.delete(self.store, r, self.human))
 
     def _change(self, repo: str, number: int, change: Callable[[IssueRecord], list[Event]]) -> None:
         with self.lock:

@@ -189,10 +189,10 @@ def comment(urls: Urls, record: CommentRecord, owner: str) -> dict[str, Any]:
     }
 
 
-def repository(urls: Urls, full_name: str) -> dict[str, Any]:
+def repository(urls: Urls, full_name: str, repo_id: int | None = None) -> dict[str, Any]:
     owner, name = full_name.split("/", 1)
     api = f"{urls.api}/repos/{full_name}"
-    repo_id = stable_id(f"repo:{full_name}")
+    repo_id = repo_id or stable_id(f"repo:{full_name}")
     return {
         "id": repo_id,
         "node_id": node_id("Repository", repo_id),

@@ -66,6 +66,7 @@ class RepoState:
     """One repository: its issues in creation order, its labels, a change counter."""
 
     name: str
+    id: int = 0
     issues: list[IssueRecord] = field(default_factory=list)
     labels: dict[str, LabelDef] = field(default_factory=dict)
     version: int = 0

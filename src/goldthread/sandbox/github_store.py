@@ -75,6 +75,9 @@ class GitHubStore:
         self.now = now
         self.urls = Urls(api="http://127.0.0.1", web="https://github.localhost")
         self.repos: dict[str, RepoState] = {}
+        self.renamed: dict[str, str] = {}  # old full name (lower case) -> current name
+        self.transferred: dict[IssueKey, int] = {}  # where an issue was -> its id
+        self.deleted: set[IssueKey] = set()
         self.issues: dict[IssueKey, IssueRecord] = {}
         self.by_id: dict[int, IssueRecord] = {}
         self.comments: dict[int, CommentRecord] = {}
@@ -100,8 +103,12 @@ class GitHubStore:
         if state is None:
             if not create:
                 raise not_found()
-            state = self.repos[name] = RepoState(name)
+            state = self.repos[name] = RepoState(name, payloads.stable_id(f"repo:{name}"))
+            self.renamed.pop(name.lower(), None)
         return state
+
+    def repo_by_id(self, repo_id: int) -> RepoState | None:
+        return next((state for state in self.repos.values() if state.id == repo_id), None)
 
     def get(self, repo: str, number: int) -> IssueRecord:
         record = self.issues.get((repo, number))
@@ -149,7 +156,7 @@ class GitHubStore:
         return payloads.comment(self.urls, record, record.repo.split("/", 1)[0])
 
     def repository_json(self, name: str) -> dict[str, Any]:
-        payload = payloads.repository(self.urls, name)
+        payload = payloads.repository(self.urls, name, self.repo(name).id)
         payload["open_issues_count"] = sum(
             1 for record in self.repo(name).issues if record.state == "open"
         )

@@ -256,6 +256,13 @@ class JiraStandIn(StandIn):
         with self.lock:
             self.publish(self.state.unlink(link_id, self.human))
 
+    def move_issue(self, key: str, project: str) -> str:
+        """Move an issue to ``project``; returns its new key (the old one still resolves)."""
+        with self.lock:
+            issue = self._issue(key)
+            self.publish(self.state.move(issue, project, self.human))
+            return issue.key
+
     def delete_issue(self, key: str) -> None:
         with self.lock:
             self.publish(self.state.delete(self._issue(key), self.human))

@@ -144,6 +144,19 @@ def truncate_ms(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def _moved_item(field: str, before: str, after: str) -> dict[str, object]:
+    """A changelog item of a move (``project`` or ``Key``), as Jira writes it."""
+    return {
+        "field": field,
+        "fieldtype": "jira",
+        "fieldId": field.lower() if field == "project" else None,
+        "from": None,
+        "fromString": before,
+        "to": None,
+        "toString": after,
+    }
+
+
 def labels_item(before: list[str], after: list[str]) -> dict[str, object]:
     return {
         "field": "labels",
@@ -170,6 +183,7 @@ class JiraState:
         self.by_id: dict[int, IssueRecord] = {}
         self.links: dict[int, LinkRecord] = {}
         self.projects: set[str] = set()
+        self.moved: dict[str, str] = {}  # an old key -> the issue's key now
         self._ids = itertools.count(10000)
         self._comment_ids = itertools.count(10000)
         self._link_ids = itertools.count(10000)
@@ -178,9 +192,11 @@ class JiraState:
     # ------------------------------------------------------------ lookups
 
     def find(self, key_or_id: str) -> IssueRecord | None:
+        """By id, by key, or by a key the issue had before it was moved (as Jira does)."""
         if key_or_id.isdigit():
             return self.by_id.get(int(key_or_id))
-        return self.issues.get(key_or_id.upper())
+        key = key_or_id.upper()
+        return self.issues.get(key) or self.issues.get(self.moved.get(key, ""))
 
     def has_project(self, key: str) -> bool:
         return key.upper() in self.projects
@@ -343,6 +359,37 @@ class JiraState:
             if issue is not None:
                 self.touch(issue)
         return [Change(event, actor, link=record)]
+
+    def move(self, issue: IssueRecord, project: str, actor: str) -> list[Change]:
+        """Move ``issue`` to ``project`` under the next key there; the old key still finds it."""
+        project = project.upper()
+        if project == issue.project:
+            return []
+        taken = [int(k.rpartition("-")[2]) for k in self.issues if k.rpartition("-")[0] == project]
+        old, new = issue.key, f"{project}-{max(taken, default=0) + 1}"
+        del self.issues[old]
+        issue.key = new
+        self.issues[new] = issue
+        self.projects.add(project)
+        self.moved[old] = new
+        for previous, current in list(self.moved.items()):
+            if current == old:
+                self.moved[previous] = new
+        for link_id, link in list(self.links.items()):
+            if old in (link.source_key, link.target_key):
+                source = new if link.source_key == old else link.source_key
+                target = new if link.target_key == old else link.target_key
+                self.links[link_id] = LinkRecord(link.id, link.type, source, target)
+        for other in self.issues.values():
+            for slot in ("parent_key", "epic_link", "parent_link"):
+                if getattr(other, slot) == old:
+                    setattr(other, slot, new)
+        self.touch(issue)
+        items: tuple[dict[str, object], ...] = (
+            _moved_item("project", old.rpartition("-")[0], project),
+            _moved_item("Key", old, new),
+        )
+        return [Change("jira:issue_updated", actor, "issue_moved", issue, items)]
 
     def delete(self, issue: IssueRecord, actor: str) -> list[Change]:
         changes = [Change("jira:issue_deleted", actor, "issue_deleted", issue)]

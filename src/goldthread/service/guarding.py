@@ -43,6 +43,7 @@ from goldthread.core.model import (
     RequestStats,
     WorkItem,
 )
+from goldthread.core.scope import SourceScope
 from goldthread.errors import RetriableError
 from goldthread.store.base import Store
 
@@ -108,6 +109,9 @@ class GuardedConnector:
 
     def scopes(self) -> list[str]:
         return self._inner.scopes()
+
+    def scope(self) -> SourceScope:
+        return self._inner.scope()
 
     def read(self, scope: str, cursor: str | None) -> ScopeRead:
         return self._inner.read(scope, cursor)

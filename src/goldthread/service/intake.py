@@ -247,18 +247,24 @@ def github_targets(
 ) -> dict[str, tuple[str, ...]]:
     """The configured items a GitHub event is about, as ``{source: (key, ...)}``.
 
-    ``issues``: the issue. ``sub_issues``: the child first, then the parent.
+    ``issues``: the issue (``transferred``: where it was, then where it went,
+    so the old ref is forgotten and the new one judged when it is in scope).
+    ``sub_issues``: the child first, then the parent.
     """
-    if event == "sub_issues":
-        issues = [payload.get("sub_issue"), payload.get("parent_issue")]
-    else:
-        issues = [payload.get("issue")]
     fallback = _mapping(payload.get("repository")).get("full_name")
+    if event == "sub_issues":
+        issues = [(payload.get("sub_issue"), fallback), (payload.get("parent_issue"), fallback)]
+    else:
+        issues = [(payload.get("issue"), fallback)]
+    if payload.get("action") == "transferred":
+        changes = _mapping(payload.get("changes"))
+        went = _mapping(changes.get("new_repository")).get("full_name")
+        issues.append((changes.get("new_issue"), went))
     found: dict[str, list[str]] = {}
-    for issue in issues:
+    for issue, repo_name in issues:
         if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
             continue
-        repo = _repo_of(issue) or fallback
+        repo = _repo_of(issue) or repo_name
         if not isinstance(repo, str):
             continue
         source = routing.github_source(repo, _host(str(issue.get("html_url") or "")) or None)
@@ -312,9 +318,22 @@ def jira_targets(payload: Mapping[str, Any], routing: Routing) -> dict[str, tupl
     issue = payload.get("issue")
     if not isinstance(issue, Mapping) or not isinstance(issue.get("key"), str):
         return {}
-    key = issue["key"].upper()
-    source = routing.jira_source(key, _host(str(issue.get("self") or "")) or None)
-    return {source: (key,)} if source is not None else {}
+    host = _host(str(issue.get("self") or "")) or None
+    found: dict[str, list[str]] = {}
+    for key in (*_moved_from(payload), issue["key"].upper()):
+        source = routing.jira_source(key, host)
+        if source is not None and key not in found.setdefault(source, []):
+            found[source].append(key)
+    return {source: tuple(keys) for source, keys in found.items() if keys}
+
+
+def _moved_from(payload: Mapping[str, Any]) -> list[str]:
+    """The old key of an issue moved to another project (its ``Key`` changelog item)."""
+    return [
+        str(item.get("fromString")).upper()
+        for item in _changelog(payload)
+        if str(item.get("field") or "").lower() == "key" and item.get("fromString")
+    ]
 
 
 def _changelog(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:

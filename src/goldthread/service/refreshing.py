@@ -7,7 +7,11 @@ write-back plan is made for the items read and everything beneath them
 (:func:`goldthread.core.tracing.descendants`) with the same planner and
 applier as every cycle, so a webhook and a poll write exactly the same way.
 An item the tracker no longer has is forgotten, so its children are judged
-against a missing parent. Items whose chain leads into a source not yet read
+against a missing parent. Items come in through the same admission as a
+poll's (:mod:`goldthread.sync.scoping`): one outside its source's scope (a
+link's far end in an unwatched project, an issue transferred away) is not
+stored, and a requested key that comes back under another ref (a transfer, a
+Jira move) is followed to it. Items whose chain leads into a source not yet read
 in full (the service has just started, or that tracker is down) keep their
 verdicts but get no writes: their parent there is unknown, not missing. The
 next poll of that source writes them.
@@ -27,9 +31,10 @@ from goldthread.errors import RetriableError
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.certainty import held_back
-from goldthread.sync.cycle import writeback_policy
+from goldthread.sync.cycle import scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
 from goldthread.sync.planning import Action, plan_writes
+from goldthread.sync.scoping import admit, follow_moves, follow_renames, forget, moves_among
 
 
 @dataclass(slots=True)
@@ -38,6 +43,8 @@ class RefreshResult:
 
     read: list[str] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    moved: dict[str, str] = field(default_factory=dict)
     affected: set[str] = field(default_factory=set)
     plan: list[Action] = field(default_factory=list)
     applied: ApplyResult | None = None
@@ -63,18 +70,22 @@ def refresh(
         connector = connectors.get(source)
         if connector is None or not keys:
             continue
-        got = connector.get(list(keys))
-        fresh += got
-        result.forgotten += _gone(store, source, keys, got)
-    if fresh:
-        store.upsert_items(fresh)
+        admitted = admit(store, connector, connector.get(list(keys)))
+        kept = admitted.kept
+        result.refused += admitted.refused
+        moves = moves_among(store, {source: kept})
+        follow_moves(store, moves)
+        result.moved.update(moves)
+        fresh += kept
+        result.forgotten += _gone(store, source, keys, kept)
     if result.forgotten:
-        store.delete_items(result.forgotten)
+        forget(store, result.forgotten)
+    follow_renames(store, scopes_of(connectors))
     result.read = [item.ref for item in fresh]
     evaluation = evaluate(store, settings.trace_policy(), clock.now())
     result.verdicts = evaluation.verdicts
     items = {item.ref: item for item in store.items()}
-    result.affected = descendants(items, [*result.read, *result.forgotten])
+    result.affected = descendants(items, [*result.read, *result.forgotten, *result.moved])
     if not settings.writeback.enabled:
         return result
     configured = {source.name for source in settings.sources} | set(connectors)
@@ -87,7 +98,13 @@ def refresh(
     }
     result.plan = [
         action
-        for action in plan_writes(items, chosen, store.ledger_all(), writeback_policy(settings))
+        for action in plan_writes(
+            items,
+            chosen,
+            store.ledger_all(),
+            writeback_policy(settings),
+            scopes=scopes_of(connectors),
+        )
         if action.source in connectors
     ]
     if settings.writeback.dry_run or not result.plan:

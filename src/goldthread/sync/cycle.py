@@ -25,6 +25,7 @@ from goldthread.config import Settings
 from goldthread.connectors.base import Connector
 from goldthread.connectors.memory import scope_of
 from goldthread.core.model import RateBudget, WorkItem
+from goldthread.core.scope import SourceScope
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.certainty import held_back, unsure_sources
@@ -32,6 +33,7 @@ from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
 from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
 from goldthread.sync.progress import Progress, QuietProgress
+from goldthread.sync.scoping import follow_moves, follow_renames, forget, moves_after_read
 from goldthread.sync.sources import since_cursor
 
 CycleKind = Literal["backfill", "sync"]
@@ -67,6 +69,8 @@ class CycleResult:
     needs_confirmation: bool = False
     newly_flagged: int = 0
     deleted: int = 0
+    moved: dict[str, str] = field(default_factory=dict)
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)
     held: int = 0
     unsure: set[str] = field(default_factory=set)
     requests: dict[str, int] = field(default_factory=dict)
@@ -98,6 +102,20 @@ class CycleResult:
     @property
     def untraced(self) -> int:
         return sum(1 for verdict in self.evaluation.verdicts.values() if verdict.flaggable)
+
+
+def renamed_repos(connectors: Mapping[str, Connector]) -> list[tuple[str, str, str]]:
+    """``(source, configured name, current name)`` of every repository found renamed."""
+    return [
+        (name, old, new)
+        for name, connector in connectors.items()
+        for old, new in connector.scope().renamed
+    ]
+
+
+def scopes_of(connectors: Mapping[str, Connector]) -> dict[str, SourceScope]:
+    """Each source's scope as its connector knows it now."""
+    return {name: connector.scope() for name, connector in connectors.items()}
 
 
 def writeback_policy(settings: Settings) -> WritebackPolicy:
@@ -132,10 +150,19 @@ def run_cycle(
         progress or QuietProgress(),
         keep_seen=options.kind == "backfill" and options.since is None,
     )
+    moves = moves_after_read(store, {name: read.stored for name, read in reads.items()})
+    follow_moves(store, moves)
+    follow_renames(store, scopes_of(connectors))
     deleted = _forget_deleted(store, reads)
     evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)
     result = CycleResult(
-        kind=options.kind, run_id=run_id, reads=reads, evaluation=evaluation, deleted=deleted
+        kind=options.kind,
+        run_id=run_id,
+        reads=reads,
+        evaluation=evaluation,
+        deleted=deleted,
+        moved=moves,
+        renamed=renamed_repos(connectors),
     )
     full = options.kind == "sync" or options.since is None  # sync: a never-read source in full
     result.unsure = unsure_sources(
@@ -173,7 +200,7 @@ def _forget_deleted(store: Store, reads: Mapping[str, SourceRead]) -> int:
             scope = scope_of(item.key)
             if scope in read.seen and item.ref not in read.seen[scope]:
                 gone.append(item.ref)
-    return store.delete_items(gone) if gone else 0
+    return forget(store, gone)
 
 
 def _write_back(
@@ -189,7 +216,13 @@ def _write_back(
     ledger = store.ledger_all()
     unreadable = {name for name, read in result.reads.items() if read.fatal}
     held = held_back(items, result.unsure, result.reads)
-    planned = plan_writes(items, result.evaluation.verdicts, ledger, writeback_policy(settings))
+    planned = plan_writes(
+        items,
+        result.evaluation.verdicts,
+        ledger,
+        writeback_policy(settings),
+        scopes=scopes_of(connectors),
+    )
     plan = [
         action
         for action in planned

@@ -20,6 +20,7 @@ from goldthread.core.model import WorkItem
 from goldthread.errors import FatalSourceError, RetriableError, SkippableError, SourceError
 from goldthread.store.base import Store
 from goldthread.sync.progress import Progress
+from goldthread.sync.scoping import admit
 
 BATCH = 500
 
@@ -33,7 +34,8 @@ class SourceRead:
 
     ``cursors`` are the new cursors of the scopes read to the end;
     ``seen`` the refs read per scope (kept only for full reads, to notice
-    items deleted on the tracker).
+    items deleted on the tracker); ``stored`` every ref stored (to notice
+    moved items); ``refused`` the refs read but outside the source's scope.
     """
 
     source: str
@@ -42,6 +44,8 @@ class SourceRead:
     failed_scopes: dict[str, str] = field(default_factory=dict)
     fatal: str | None = None
     seen: dict[str, set[str]] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -128,7 +132,7 @@ def _read_scope(
     for item in read:
         batch.append(item)
         if keep_seen:
-            seen.add(item.ref)
+            seen.add(item.ref)  # out of scope too: the scope's old items are gone
         if len(batch) >= BATCH:
             _store(store, batch, result, progress, connector)
     _store(store, batch, result, progress, connector)
@@ -136,6 +140,9 @@ def _read_scope(
         result.cursors[scope] = read.cursor
     if keep_seen:
         result.seen[scope] = seen
+        current = connector.scope().current_name(scope)
+        if current != scope:  # a renamed repository: its items go by the new name
+            result.seen[current] = seen
 
 
 def _store(
@@ -147,7 +154,9 @@ def _store(
 ) -> None:
     if not batch:
         return
-    store.upsert_items(batch)
-    result.items += len(batch)
+    admitted = admit(store, connector, batch)
+    result.stored.update(item.ref for item in admitted.kept)
+    result.refused += admitted.refused
+    result.items += len(admitted.kept)
     progress.advanced(connector.name, len(batch), connector.budget())
     batch.clear()

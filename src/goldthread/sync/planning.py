@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Literal
 
 from goldthread.core.model import CommentDoc, Verdict, WorkItem
+from goldthread.core.scope import SourceScope, ref_in_scope
 from goldthread.store.base import LedgerEntry
 from goldthread.sync.commenting import flag_comment, plain_exempt_label, resolved_comment
 
@@ -75,13 +76,22 @@ def plan_writes(
     verdicts: Mapping[str, Verdict],
     ledger: Mapping[str, LedgerEntry],
     policy: WritebackPolicy,
+    *,
+    scopes: Mapping[str, SourceScope] | None = None,
 ) -> list[Action]:
-    """Every action that brings the items to the desired state, by ref."""
+    """Every action that brings the items to the desired state, by ref.
+
+    With ``scopes`` (every caller that writes passes them), an item outside
+    its source's scope gets no action, whatever its verdict: the store's
+    admission already keeps such items out, and this is the second check.
+    """
     exempt_label = plain_exempt_label(policy.exempt_labels)
     actions: list[Action] = []
     for ref in sorted(verdicts):
         item = items.get(ref)
         if item is None:
+            continue
+        if scopes is not None and not ref_in_scope(scopes, ref):
             continue
         verdict = verdicts[ref]
         entry = ledger.get(ref)

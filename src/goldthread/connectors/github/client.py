@@ -9,6 +9,12 @@ is the one retry policy, :class:`WritePacer` spaces mutating requests, and
 Raw ``requestJson`` calls return plain dicts, so PyGithub never completes
 a lazy object behind our back. Each answer's ``x-ratelimit-*`` headers are
 read; errors are translated at this boundary.
+
+Redirects are goldthread's to follow, not PyGithub's (which drops a
+``301``'s query and reads a ``307`` as the answer): requests go through a
+connection that hides ``Location`` from PyGithub, and :meth:`GitHubHttp.send`
+repeats the same request where :func:`~.redirects.next_hop` says, or fails
+with an error naming the request.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from github import Github, GithubException
-from github.Requester import Requester
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
 
 import goldthread
 from goldthread.clock import Clock
@@ -34,6 +41,7 @@ from goldthread.connectors.github.auth import (
 )
 from goldthread.connectors.github.errors import translate
 from goldthread.connectors.github.options import API_VERSION, GitHubOptions
+from goldthread.connectors.github.redirects import REDIRECTS, RedirectRefused, next_hop
 from goldthread.connectors.pacing import BudgetThrottle, WritePacer
 from goldthread.connectors.retrying import RetrySettings, call_with_retry
 from goldthread.core.model import RateBudget, RequestStats
@@ -51,11 +59,39 @@ GITHUB_COM_API = "https://api.github.com"
 _TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError, AssertionError)
 
 
+HIDDEN_LOCATION = "X-Goldthread-Location"
+"""Where a redirect's ``Location`` is moved so that PyGithub does not follow it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
+    """One answer; ``followed`` lists the URLs redirects led to, in order."""
+
     status: int
     headers: Mapping[str, str]
     data: Any
+    followed: tuple[str, ...] = ()
+
+
+def _hide_location(response: requests.Response, *args: object, **kwargs: object) -> None:
+    if response.status_code in REDIRECTS and "Location" in response.headers:
+        response.headers[HIDDEN_LOCATION] = response.headers.pop("Location")
+
+
+class _UnfollowedHttp(HTTPRequestsConnectionClass):
+    """PyGithub's connection, answering redirects without a ``Location``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session.hooks["response"].append(_hide_location)
+
+
+class _UnfollowedHttps(HTTPSRequestsConnectionClass):
+    """PyGithub's connection, answering redirects without a ``Location``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session.hooks["response"].append(_hide_location)
 
 
 def _int(value: str | None) -> int | None:
@@ -81,6 +117,9 @@ class GitHubHttp:
         floor = MIN_WRITE_INTERVAL if options.base_url.rstrip("/") == GITHUB_COM_API else 0.0
         self.pacer = WritePacer(options.writes_per_minute, clock, min_interval=floor)
         self._requesters: dict[str, Requester] = {}
+        self._connections: dict[
+            str, HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass
+        ] = {}
         self._tokens: InstallationTokens | None = None
         if options.token is None:
             self._tokens = InstallationTokens(
@@ -121,11 +160,19 @@ class GitHubHttp:
         assert tokens is not None
         return owner.lower(), SuppliedAuth(_TOKEN_SCHEME, lambda: tokens.current(owner))
 
-    def _requester(self, owner: str | None) -> Requester:
+    def _requester(
+        self, owner: str | None
+    ) -> tuple[Requester, HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass]:
         key, auth = self._auth_for(owner)
         if key not in self._requesters:
             self._requesters[key] = self._build(auth)
-        return self._requesters[key]
+            self._connections[key] = self._connection()
+        return self._requesters[key], self._connections[key]
+
+    def _connection(self) -> HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass:
+        parts = urlsplit(self.options.base_url)
+        kind = _UnfollowedHttps if parts.scheme == "https" else _UnfollowedHttp
+        return kind(parts.hostname or "", parts.port, timeout=math.ceil(self.options.timeout))
 
     def _jwt(self) -> str:
         app_id, key = self.options.app_id, self.options.private_key
@@ -188,30 +235,77 @@ class GitHubHttp:
         headers: Mapping[str, str] | None = None,
         body: Any = None,
     ) -> Reply:
-        """Exactly one HTTP request; a failure raises a goldthread error.
+        """One request (and the redirects it is followed through); a failure
+        raises a goldthread error.
 
         Mutating requests on repositories are paced; the App's own requests
         (minting installation tokens) are not tracker writes and are not.
         """
+        target, query = url, dict(params or {})
+        visited: set[str] = set()
+        followed: list[str] = []
+        while True:
+            status, answer_headers, text = self._once(
+                verb, target, owner=owner, params=query, headers=headers, body=body
+            )
+            if status not in REDIRECTS:
+                return self._reply(status, answer_headers, text, tuple(followed))
+            requested = self._absolute(target, query)
+            visited.add(requested)
+            try:
+                target = next_hop(
+                    verb, requested, status, answer_headers.get(HIDDEN_LOCATION.lower()), visited
+                )
+            except RedirectRefused as why:
+                where = urlsplit(requested).path
+                raise SkippableError(
+                    f"{verb} {where}: {why}; not followed", source=self.options.name, status=status
+                ) from None
+            query = {}
+            followed.append(target)
+
+    def _absolute(self, url: str, params: Mapping[str, Any]) -> str:
+        absolute = url if "://" in url else self.options.base_url.rstrip("/") + url
+        if not params:
+            return absolute
+        return absolute + ("&" if "?" in absolute else "?") + urlencode(params)
+
+    def _once(
+        self,
+        verb: str,
+        url: str,
+        *,
+        owner: str | None,
+        params: Mapping[str, Any],
+        headers: Mapping[str, str] | None,
+        body: Any,
+    ) -> tuple[int, dict[str, Any], str]:
         if owner is not None and self._tokens is not None:
             self._tokens.ensure(owner)
-        requester = self._requester(owner)
+        requester, connection = self._requester(owner)
         mutating = verb != "GET" and (owner is not None or not self.is_app)
         if mutating:
             self.pacer.wait()
         self.throttle.wait()
         try:
             status, answer_headers, text = requester.requestJson(
-                verb, url, parameters=dict(params or {}), headers=dict(headers or {}), input=body
+                verb,
+                url,
+                parameters=dict(params),
+                headers=dict(headers or {}),
+                input=body,
+                cnx=connection,
             )
         except _TRANSPORT_ERRORS as error:
             self._count(mutating, None)
             raise translate(error, source=self.options.name, now=self.clock.now()) from error
         self._count(mutating, status)
         self._observe(answer_headers)
-        return self._reply(status, answer_headers, text)
+        return status, answer_headers, text
 
-    def _reply(self, status: int, headers: dict[str, Any], text: str) -> Reply:
+    def _reply(
+        self, status: int, headers: dict[str, Any], text: str, followed: tuple[str, ...] = ()
+    ) -> Reply:
         try:
             data = json.loads(text) if text else None
         except json.JSONDecodeError as error:
@@ -222,7 +316,7 @@ class GitHubHttp:
             output = data if isinstance(data, dict) else {}
             exc: GithubException = Requester.createException(status, headers, output)
             raise translate(exc, source=self.options.name, now=self.clock.now()) from exc
-        return Reply(status, {k.lower(): str(v) for k, v in headers.items()}, data)
+        return Reply(status, {k.lower(): str(v) for k, v in headers.items()}, data, followed)
 
     def _count(self, mutating: bool, status: int | None) -> None:
         self.stats.requests += 1
@@ -249,3 +343,5 @@ class GitHubHttp:
     def close(self) -> None:
         for requester in self._requesters.values():
             requester.close()
+        for connection in self._connections.values():
+            connection.close()

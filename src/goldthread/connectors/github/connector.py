@@ -8,7 +8,9 @@ It composes the request client (:mod:`.client`), the reader
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from goldthread.clock import Clock
@@ -22,10 +24,15 @@ from goldthread.connectors.github.parsing import (
     with_repo,
 )
 from goldthread.connectors.github.reading import Cursor, RepositoryRead, next_link
+from goldthread.connectors.github.redirects import repository_id
 from goldthread.connectors.github.writing import GitHubWriter, split_key
 from goldthread.connectors.retrying import RetrySettings
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.references import SourceIndex
+from goldthread.core.scope import SourceScope
 from goldthread.errors import SkippableError
+
+USER_REPOS_AFFILIATION = "owner,collaborator,organization_member"
 
 
 def web_host(base_url: str) -> str:
@@ -44,6 +51,8 @@ class GitHubConnector:
         self.options = options
         self._http = GitHubHttp(options, clock, retry=retry)
         self._login: str | None = None
+        self._renamed: dict[str, str] = {}
+        self._user_repos: list[str] | None = None
         self._writer = GitHubWriter(self._http, options, self._identity)
         own = own_source_index(
             options.index, options.name, web_host(options.base_url), options.repos
@@ -84,11 +93,59 @@ class GitHubConnector:
         return self._login
 
     def check(self) -> str:
+        """Authenticate, and look each configured repository up by its name:
+        one found under a new name shows in :meth:`scope` as renamed."""
         login = self._identity()
         if self._http.is_app:
             for owner in sorted({repo.partition("/")[0] for repo in self.options.repos}):
                 self._http.call("GET", "/rate_limit", owner=owner)
+        for repo in self.options.repos:
+            if repo.endswith("/*"):
+                continue
+            try:
+                reply = self._http.call("GET", f"/repos/{repo}", owner=repo.partition("/")[0])
+            except SkippableError:
+                continue  # not readable: the first read says so, naming the repository
+            self._note_name(repo, reply.data)
         return login
+
+    # ---------------------------------------------------------------- scope and renames
+
+    def scope(self) -> SourceScope:
+        return SourceScope(
+            self.name, repos=self.options.repos, renamed=tuple(self._renamed.items())
+        )
+
+    def _note_name(self, configured: str, data: Any) -> str:
+        """Record ``configured``'s current name from a repository payload; return it."""
+        full_name = data.get("full_name") if isinstance(data, dict) else None
+        if not isinstance(full_name, str) or full_name.casefold() == configured.casefold():
+            return configured
+        if self._renamed.get(configured) != full_name:
+            self._renamed[configured] = full_name
+            self._ctx = dataclasses.replace(
+                self._ctx,
+                index=self._with_renames(self._ctx.index),
+                own_index=self._with_renames(self._ctx.own_index),
+            )
+        return full_name
+
+    def _with_renames(self, index: SourceIndex) -> SourceIndex:
+        renamed = tuple(self._renamed.items())
+        github = tuple(
+            dataclasses.replace(info, renamed=renamed) if info.name == self.name else info
+            for info in index.github
+        )
+        return dataclasses.replace(index, github=github)
+
+    def _learn(self, repo: str, followed: tuple[str, ...]) -> ParseContext:
+        """A read of ``repo`` was redirected: learn its current name (one request)."""
+        current = repo
+        found = repository_id(followed[-1]) if followed else None
+        if found is not None:
+            reply = self._http.call("GET", f"/repositories/{found}", owner=repo.partition("/")[0])
+            current = self._note_name(repo, reply.data)
+        return with_repo(self._ctx, current)
 
     # ---------------------------------------------------------------- reading
 
@@ -101,39 +158,67 @@ class GitHubConnector:
         return found
 
     def _owner_repos(self, owner: str) -> list[str]:
-        """Every repository of ``owner`` the credentials can read."""
-        for first in (f"/orgs/{owner}/repos", f"/users/{owner}/repos"):
-            try:
-                return self._list_names(owner, first)
-            except SkippableError as error:
-                if error.status != 404:
-                    raise
-        raise SkippableError(f"no GitHub owner {owner!r}", source=self.name, status=404)
+        """Every repository of ``owner`` the credentials can read, private ones included.
 
-    def _list_names(self, owner: str, first: str) -> list[str]:
+        A GitHub App lists its installation's repositories; a token lists the
+        user's own (``/user/repos``: owned, collaborating, through an
+        organisation), and an organisation's where that finds none of the
+        owner's. ``/users/{u}/repos`` is never used: it lists public ones only.
+        """
+        wanted = owner.casefold()
+        if self._http.is_app:
+            found = self._list_names(owner, "/installation/repositories", {"per_page": "100"})
+        else:
+            found = [n for n in self._listed_by_user() if n.partition("/")[0].casefold() == wanted]
+        mine = [name for name in found if name.partition("/")[0].casefold() == wanted]
+        if mine or self._http.is_app:
+            return mine
+        try:
+            params = {"per_page": "100", "type": "all"}
+            return self._list_names(owner, f"/orgs/{owner}/repos", params)
+        except SkippableError as error:
+            if error.status != 404:
+                raise
+        raise SkippableError(
+            f"no repository of {owner!r} readable with these credentials",
+            source=self.name,
+            status=404,
+        )
+
+    def _listed_by_user(self) -> list[str]:
+        if self._user_repos is None:
+            params = {"per_page": "100", "affiliation": USER_REPOS_AFFILIATION}
+            self._user_repos = self._list_names("", "/user/repos", params)
+        return self._user_repos
+
+    def _list_names(self, owner: str, first: str, params: dict[str, str]) -> list[str]:
         names: list[str] = []
         url: str | None = first
-        params: dict[str, str] | None = {"per_page": "100", "type": "all"}
+        query: dict[str, str] | None = params
         while url is not None:
-            reply = self._http.call("GET", url, owner=owner, params=params)
-            repos = reply.data if isinstance(reply.data, list) else []
+            reply = self._http.call("GET", url, owner=owner, params=query)
+            data = reply.data
+            repos = data.get("repositories") if isinstance(data, dict) else data
             names.extend(
                 repo["full_name"]
-                for repo in repos
+                for repo in (repos if isinstance(repos, list) else [])
                 if isinstance(repo, dict) and isinstance(repo.get("full_name"), str)
             )
-            url, params = next_link(reply.headers.get("link")), None
+            url, query = next_link(reply.headers.get("link")), None
         return sorted(names, key=str.casefold)
 
     def read(self, scope: str, cursor: str | None) -> RepositoryRead:
         return RepositoryRead(
             self._http,
-            with_repo(self._ctx, scope),
+            with_repo(self._ctx, self._renamed.get(scope, scope)),
             Cursor.load(cursor),
             include_pull_requests=self.options.include_pull_requests,
+            on_redirect=lambda followed: self._learn(scope, followed),
         )
 
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
+        """Fresh copies; a transferred issue (``301``) under its new key, a
+        deleted one (``404``/``410``) left out."""
         items: list[WorkItem] = []
         for key in keys:
             owner, repo, number = split_key(key)
@@ -142,7 +227,9 @@ class GitHubConnector:
             except SkippableError as error:
                 if error.status in (404, 410):
                     continue
-                raise
+                raise SkippableError(
+                    f"{self.name}:{key}: {error}", source=self.name, status=error.status
+                ) from error
             if not isinstance(reply.data, dict):
                 continue
             if is_pull_request(reply.data) and not self.options.include_pull_requests:

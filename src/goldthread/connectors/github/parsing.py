@@ -27,6 +27,7 @@ from goldthread.core.references import (
 _API_ISSUE_PATH = re.compile(
     r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues/(?P<number>[0-9]+)/?$",
 )
+_API_REPO_PATH = re.compile(r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -35,7 +36,7 @@ class ParseContext:
     """What turning a payload into an item needs beyond the payload."""
 
     source: str
-    repo: str  # "acme/web", as configured (or as expanded from "acme/*")
+    repo: str  # "acme/web", as configured (or as expanded from "acme/*"); the payload's wins
     patterns: tuple[re.Pattern[str], ...]
     index: SourceIndex  # every configured source, for body references
     own_index: SourceIndex  # this source alone, for the sub-issue parent
@@ -92,8 +93,24 @@ def sub_issue_parent(url: Any, ctx: ParseContext) -> ParentLink | None:
     return ParentLink(LinkKind.SUB_ISSUE, target, url, "parent_issue_url")
 
 
+def payload_repo(payload: Mapping[str, Any]) -> str | None:
+    """The repository the issue is in now, by its current name (``repository_url``)."""
+    url = payload.get("repository_url")
+    if not isinstance(url, str):
+        return None
+    match = _API_REPO_PATH.search(url.split("?", 1)[0])
+    return f"{match['owner']}/{match['repo']}" if match is not None else None
+
+
 def parse_issue(payload: Mapping[str, Any], ctx: ParseContext) -> WorkItem:
-    """One issue (or pull request) payload as a :class:`WorkItem`."""
+    """One issue (or pull request) payload as a :class:`WorkItem`.
+
+    The item is named by the repository the payload says it is in: a renamed
+    repository's issues by the new name, a transferred issue where it went.
+    """
+    repo = payload_repo(payload)
+    if repo is not None and repo != ctx.repo:
+        ctx = with_repo(ctx, repo)
     number = int(payload["number"])
     body = payload.get("body")
     text = body if isinstance(body, str) else ""

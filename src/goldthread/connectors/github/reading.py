@@ -14,13 +14,17 @@ The cursor is capped at the time the read started and moved back by
 :data:`OVERLAP`, so an issue changed while pages were read is read again
 next time rather than skipped. Issues are parsed from plain dicts, so no
 per-issue request is ever made.
+
+A renamed repository answers its old name with a redirect, followed with
+the same query (:mod:`.redirects`); the read then learns the new name once
+(``on_redirect``), so items and ``#N`` references use it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -110,9 +114,11 @@ class RepositoryRead:
         cursor: Cursor,
         *,
         include_pull_requests: bool,
+        on_redirect: Callable[[tuple[str, ...]], ParseContext] | None = None,
     ) -> None:
         self._http = http
         self._ctx = ctx
+        self._on_redirect = on_redirect
         self._old = cursor
         self._include_prs = include_pull_requests
         self._cursor: str | None = None
@@ -132,6 +138,8 @@ class RepositoryRead:
         if reply.status == 304:
             self._cursor = self._old.dump()
             return
+        if reply.followed and self._on_redirect is not None:
+            self._ctx = self._on_redirect(reply.followed)  # renamed: parse under the new name
         etag = reply.headers.get("etag")
         newest: datetime | None = None
         seen: set[int] = set()

@@ -27,6 +27,7 @@ from goldthread.connectors.jira.writing import JiraWriter
 from goldthread.connectors.pacing import WritePacer
 from goldthread.connectors.retrying import RetrySettings
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.scope import SourceScope, split_in_scope
 from goldthread.errors import SkippableError
 
 
@@ -66,6 +67,9 @@ class JiraConnector:
 
     def scopes(self) -> list[str]:
         return list(self.options.projects)
+
+    def scope(self) -> SourceScope:
+        return SourceScope(self.name, projects=self.options.projects)
 
     def budget(self) -> RateBudget | None:
         return self._client.budget()
@@ -143,22 +147,40 @@ class JiraConnector:
         )
 
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
-        """Fresh copies, one search per 100 keys; unknown keys are left out."""
+        """Fresh copies of the items in scope, one search per 100 keys.
+
+        Unknown keys are left out, and so are issues outside the scope: a
+        project not configured (checked here) or not matching ``jql`` (which
+        only Jira can decide: the search is ``key in (...) AND (<jql>)``). A
+        moved issue's old key finds it under its new key, as Jira resolves it.
+        """
         wanted = list(dict.fromkeys(k.strip().upper() for k in keys if k.strip()))
         items: list[WorkItem] = []
         size = self.options.page_size
         for start in range(0, len(wanted), size):
             chunk = wanted[start : start + size]
             try:
-                items.extend(self._search_keys(chunk))
+                found = self._search_keys(chunk)
             except SkippableError as error:
                 if error.status != 400:  # 400: a key that does not exist
                     raise
-                items.extend(item for key in chunk if (item := self._get_one(key)) is not None)
-        return items
+                found = self._one_by_one(chunk)
+            items.extend(split_in_scope(self.scope(), found)[0])
+        return list({item.key: item for item in items}.values())
+
+    def _one_by_one(self, keys: list[str]) -> list[WorkItem]:
+        """Each key on its own (a search naming a missing key fails whole), then
+        one search to keep those matching ``jql``."""
+        found = [item for key in keys if (item := self._get_one(key)) is not None]
+        found = split_in_scope(self.scope(), found)[0]
+        if not found or not self.options.jql.strip():
+            return found
+        return self._search_keys([item.key for item in found])
 
     def _search_keys(self, keys: list[str]) -> list[WorkItem]:
         jql = "key in (" + ", ".join(quote_jql(k) for k in keys) + ")"
+        if self.options.jql.strip():
+            jql += f" AND ({self.options.jql.strip()})"
         fetch = self._fetcher("read issues by key", lenient=True)
         found: list[WorkItem] = []
         position: int | str | None = None

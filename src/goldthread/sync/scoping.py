@@ -1,0 +1,128 @@
+"""Where items enter the store: only those in scope, moves followed (SPEC §5.1).
+
+Every route that brings items in — a poll's read, a webhook's re-read of
+the items it names (an issue link, a transfer, a move) — passes through
+:func:`admit`: an item outside its source's scope (the rule is
+:func:`goldthread.core.scope.in_scope`) is never stored, so it is never
+judged, shown or written to. The write-back planner checks the same rule
+again before it plans a write.
+
+An issue seen under a new ref (the same source and tracker id: a GitHub
+transfer, a Jira move, a renamed repository) is followed by
+:func:`follow_moves`: the old ref is forgotten, what goldthread wrote there
+(its ledger entry) is carried to the new ref so its label and comment are
+recognised, and stored links to the old ref now point at the new one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from goldthread.connectors.base import Connector
+from goldthread.core.model import WorkItem
+from goldthread.core.scope import SourceScope, moved_refs, split_in_scope
+from goldthread.store.base import Store
+
+
+@dataclass(slots=True)
+class Admission:
+    """What one batch left in the store: the items stored, and the refs refused
+    (outside the source's scope)."""
+
+    kept: list[WorkItem] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def admit(store: Store, connector: Connector, items: Sequence[WorkItem]) -> Admission:
+    """Store the items of ``connector`` that are in its scope; refuse the others."""
+    kept, refused = split_in_scope(connector.scope(), items)
+    if kept:
+        store.upsert_items(kept)
+    return Admission(kept, [item.ref for item in refused])
+
+
+def moves_among(store: Store, fresh: Mapping[str, Iterable[WorkItem]]) -> dict[str, str]:
+    """``{old ref: new ref}`` of stored items that ``fresh`` (per source) shows moved."""
+    moves: dict[str, str] = {}
+    for source, items in fresh.items():
+        moves.update(moved_refs(store.items(source), items))
+    return moves
+
+
+def moves_after_read(store: Store, read: Mapping[str, set[str]]) -> dict[str, str]:
+    """Moves among the stored items of each source, given the refs read now.
+
+    Two stored refs of one source with the same tracker id are one issue:
+    the one read now is where it lives, the other is where it was.
+    """
+    moves: dict[str, str] = {}
+    for source, refs in read.items():
+        if not refs:
+            continue
+        by_id: dict[str, list[str]] = {}
+        for item in store.items(source):
+            if item.external_id:
+                by_id.setdefault(item.external_id, []).append(item.ref)
+        for same in by_id.values():
+            current = [ref for ref in same if ref in refs]
+            if len(same) > 1 and len(current) == 1:
+                moves.update({ref: current[0] for ref in same if ref != current[0]})
+    return moves
+
+
+def follow_moves(store: Store, moves: Mapping[str, str]) -> None:
+    """Forget each old ref, carry its ledger entry over, and re-point links to it."""
+    if not moves:
+        return
+    for old, new in moves.items():
+        entry = store.ledger(old)
+        if entry is not None and store.ledger(new) is None:
+            store.record_ledger(dataclasses.replace(entry, ref=new))
+        if entry is not None:
+            store.forget_ledger(old)
+    store.delete_items(moves)
+    _retarget(store, lambda ref: moves.get(ref, ref))
+
+
+def follow_renames(store: Store, scopes: Mapping[str, SourceScope]) -> None:
+    """Re-point stored links written with a renamed repository's old name."""
+    prefixes = {
+        f"{name}:{old}#".casefold(): f"{name}:{new}#"
+        for name, scope in scopes.items()
+        for old, new in scope.renamed
+    }
+    if not prefixes:
+        return
+
+    def current(ref: str) -> str:
+        head, sep, number = ref.rpartition("#")
+        new = prefixes.get(f"{head}#".casefold()) if sep else None
+        return f"{new}{number}" if new is not None else ref
+
+    _retarget(store, current)
+
+
+def _retarget(store: Store, current: Callable[[str], str]) -> None:
+    """Rewrite the parent links of stored items whose target ``current`` renames."""
+    changed: list[WorkItem] = []
+    for item in store.items():
+        links = tuple(
+            dataclasses.replace(link, target=current(link.target))
+            if link.target is not None and current(link.target) != link.target
+            else link
+            for link in item.parents
+        )
+        if links != item.parents:
+            changed.append(dataclasses.replace(item, parents=links))
+    if changed:
+        store.upsert_items(changed)
+
+
+def forget(store: Store, refs: Sequence[str]) -> int:
+    """Forget items gone from their tracker or their scope, with the ledger of each."""
+    for ref in refs:
+        if store.ledger(ref) is not None:
+            store.forget_ledger(ref)
+    return store.delete_items(refs) if refs else 0
