@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from goldthread.cli import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE, cli
+from goldthread.core.scope import SourceScope
 from goldthread.errors import FatalSourceError
 
 GITHUB_TOKEN = "ghp_cli0000000000000000000000000000000001"
@@ -108,6 +109,9 @@ class FakeConnector:
         if self.failure:
             raise FatalSourceError(self.failure, source=self.name, status=401)
         return "goldthread-bot"
+
+    def scope(self) -> SourceScope:
+        return SourceScope(self.name, repos=("acme/web",))
 
 
 def test_online_check_reports_each_source_and_fails_if_any_fails_without_leaking(

@@ -135,6 +135,11 @@ def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console)
             console.print(f"{connector.name}: FAILED: {redact(str(exc))}")
         else:
             console.print(f"{connector.name}: ok, authenticated as {redact(who)}")
+            for old, new in connector.scope().renamed:
+                console.print(
+                    f"{connector.name}: warning: repository {old} is now {new}; "
+                    "put the new name in repos"
+                )
     return EXIT_ERRORS if failed else EXIT_OK
 
 

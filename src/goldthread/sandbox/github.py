@@ -15,6 +15,7 @@ for a missing issue or a change GitHub would refuse.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 import threading
@@ -147,8 +148,8 @@ class GitHubStandIn(StandIn):
         path = request.path[len(self.prefix) :]
         with self.lock:
             current = moves.by_id(self.store, path)
-            if current is not None:
-                request.path = self.prefix + current
+            if current is not None:  # served as that path; logged as asked
+                request = dataclasses.replace(request, path=self.prefix + current)
                 path = current
             answer = moves.answer_moved(self.store, request, path, self.api_url)
         return answer or super().dispatch(request)

@@ -157,6 +157,7 @@ class Service:
         )
         self.app = build_app(self.state)
         self._threads: list[threading.Thread] = []
+        self._renames_told: set[tuple[str, str, str]] = set()
         verdicts = store.verdicts()
         if verdicts:
             self.metrics.record_verdicts(verdicts)
@@ -201,6 +202,16 @@ class Service:
         self.metrics.record_verdicts(result.evaluation.verdicts)
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
+        for source, old, new in result.renamed:
+            if (source, old, new) not in self._renames_told:
+                self._renames_told.add((source, old, new))
+                log.warning(
+                    "source.repository_renamed",
+                    source=source,
+                    configured=old,
+                    current=new,
+                    hint="put the new name in repos",
+                )
         log.info(
             "poll.finished",
             source=poll.source,

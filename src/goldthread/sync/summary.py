@@ -56,6 +56,12 @@ def render_summary(result: CycleResult) -> str:
         )
     if result.deleted:
         lines.append(f"  forgotten:  {result.deleted} item(s) deleted on their tracker")
+    if result.moved:
+        lines.append(f"  moved:      {len(result.moved)} item(s) now judged under their new ref")
+    lines += [
+        f"  renamed:    {source}: repository {old} is now {new}; put the new name in repos"
+        for source, old, new in result.renamed
+    ]
     return "\n".join(lines) + "\n"
 
 

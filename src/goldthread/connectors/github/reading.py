@@ -54,15 +54,21 @@ class Cursor:
     """Where the last successful read of one repository ended.
 
     ``since``: issues updated before it were read already (``None``: read
-    everything). ``etag``: the first page's ETag as last seen.
+    everything). ``etag``: the first page's ETag as last seen. ``repo``: the
+    repository's name when it was read (``None``: as configured); a read that
+    finds it renamed since reads it whole once, so every item takes the name.
     """
 
     since: datetime | None = None
     etag: str | None = None
+    repo: str | None = None
 
     def dump(self) -> str:
         since = self.since.isoformat() if self.since is not None else None
-        return json.dumps({"v": 1, "since": since, "etag": self.etag}, sort_keys=True)
+        data = {"v": 1, "since": since, "etag": self.etag}
+        if self.repo is not None:
+            data["repo"] = self.repo
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def load(cls, text: str | None) -> Cursor:
@@ -73,21 +79,25 @@ class Cursor:
             data = json.loads(text)
             since = data.get("since")
             etag = data.get("etag")
+            repo = data.get("repo")
             return cls(
                 since=parse_time(since) if isinstance(since, str) else None,
                 etag=etag if isinstance(etag, str) else None,
+                repo=repo if isinstance(repo, str) else None,
             )
         except (ValueError, AttributeError):
             return cls()
 
 
-def advance(old: Cursor, newest: datetime | None, started: datetime, etag: str | None) -> Cursor:
-    """The cursor after a read that saw ``newest`` as its latest change."""
+def advance(
+    old: Cursor, newest: datetime | None, started: datetime, etag: str | None, repo: str | None
+) -> Cursor:
+    """The cursor after a read of ``repo`` that saw ``newest`` as its latest change."""
     since = old.since
     if newest is not None:
         candidate = min(newest, started) - OVERLAP
         since = candidate if since is None else max(since, candidate)
-    return Cursor(since=since, etag=etag or None)
+    return Cursor(since=since, etag=etag or None, repo=repo)
 
 
 def next_link(header: str | None) -> str | None:
@@ -138,8 +148,12 @@ class RepositoryRead:
         if reply.status == 304:
             self._cursor = self._old.dump()
             return
+        since = self._old.since
         if reply.followed and self._on_redirect is not None:
             self._ctx = self._on_redirect(reply.followed)  # renamed: parse under the new name
+        renamed = self._ctx.repo != repo
+        if renamed and (self._old.repo or repo).casefold() != self._ctx.repo.casefold():
+            since = None  # first read since the rename: every item takes the new name
         etag = reply.headers.get("etag")
         newest: datetime | None = None
         seen: set[int] = set()
@@ -147,7 +161,7 @@ class RepositoryRead:
             done = False
             for raw in _page_items(reply, repo, self._ctx.source):
                 updated = parse_time(raw.get("updated_at"))
-                if self._old.since is not None and updated < self._old.since:
+                if since is not None and updated < since:
                     done = True
                     break
                 newest = updated if newest is None else max(newest, updated)
@@ -160,4 +174,5 @@ class RepositoryRead:
             if url is None:
                 break
             reply = self._http.call("GET", url, owner=owner)
-        self._cursor = advance(self._old, newest, started, etag).dump()
+        name = self._ctx.repo if renamed else self._old.repo
+        self._cursor = advance(self._old, newest, started, etag, name).dump()
