@@ -44,7 +44,8 @@ def test_links_into_an_unwatched_project_are_never_stored_shown_or_written(space
     assert not [ref for ref in report if "OPS" in ref]
     assert report["jira:PLAT-4"]["reason"] == "parent-missing"
     assert mutating_outside_scope(space.sandbox) == []
-    assert jira.labels("OPS-1") == [] and jira.labels("OPS-2") == []
+    assert jira.labels("OPS-1") == []
+    assert jira.labels("OPS-2") == []
 
 
 def test_an_issue_transferred_within_scope_is_judged_under_its_new_ref_with_one_comment(
@@ -87,7 +88,8 @@ def test_a_renamed_repository_is_read_whole_under_its_new_name_and_named_in_a_wa
     assert flagged_once(space.sandbox, "gh:acme/shop#5")
     lists = space.sandbox.github.requests("GET", "/repositories/")
     listed = [parse_qs(r.query) for r in lists if r.path.endswith("/issues")]
-    assert listed and all(q.get("state") == ["all"] for q in listed)
+    assert listed
+    assert all(q.get("state") == ["all"] for q in listed)
     checked = space.run("check", "--online")
     assert checked.returncode == 0, checked.stderr
     assert "repository acme/web is now acme/shop" in checked.stdout
