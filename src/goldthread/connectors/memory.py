@@ -98,6 +98,9 @@ class MemoryConnector:
         self._items[item.key] = item
         self._comments[item.key] = self._comments.pop(key, {})
         self._moved[key] = item.key
+        for old, new in list(self._moved.items()):
+            if new == key:
+                self._moved[old] = item.key
 
     def remove(self, key: str) -> None:
         """Delete an item from the tracker."""
@@ -181,20 +184,20 @@ class MemoryConnector:
 
     def find_own_comment(self, item: WorkItem) -> OwnComment | None:
         self._request("find_own_comment")
-        for comment_id, doc in self._comments.get(item.key, {}).items():
+        for comment_id, doc in self._comments.get(self._key(item), {}).items():
             return OwnComment(comment_id=comment_id, fingerprint=doc.fingerprint)
         return None
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
         current = self._write("create_comment", item, doc.fingerprint)
         comment_id = str(next(self._ids))
-        self._comments.setdefault(item.key, {})[comment_id] = doc
+        self._comments.setdefault(self._key(item), {})[comment_id] = doc
         self._change(current)
         return OwnComment(comment_id=comment_id, fingerprint=doc.fingerprint)
 
     def update_comment(self, item: WorkItem, comment_id: str, doc: CommentDoc) -> OwnComment:
         current = self._write("update_comment", item, f"{comment_id} {doc.fingerprint}")
-        comments = self._comments.get(item.key, {})
+        comments = self._comments.get(self._key(item), {})
         if comment_id not in comments:
             raise SkippableError(
                 f"comment {comment_id} on {item.key} not found", source=self._name, status=404
@@ -205,7 +208,7 @@ class MemoryConnector:
 
     def delete_comment(self, item: WorkItem, comment_id: str) -> None:
         current = self._write("delete_comment", item, comment_id)
-        if self._comments.get(item.key, {}).pop(comment_id, None) is not None:
+        if self._comments.get(self._key(item), {}).pop(comment_id, None) is not None:
             self._change(current)
 
     # ---------------------------------------------------------------- plumbing
@@ -218,15 +221,19 @@ class MemoryConnector:
             raise planted.pop(0)
         self._stats.by_status[200] = self._stats.by_status.get(200, 0) + 1
 
+    def _key(self, item: WorkItem) -> str:
+        return self._moved.get(item.key, item.key)
+
     def _write(self, action: str, item: WorkItem, detail: str) -> WorkItem:
+        """Log a write; an old key reaches the moved item, as the trackers resolve it."""
         self._request(action)
-        current = self._items.get(item.key)
+        current = self._items.get(self._key(item))
         if current is None:
             self._stats.by_status[200] -= 1
             self._stats.by_status[404] = self._stats.by_status.get(404, 0) + 1
             raise SkippableError(f"{item.key} not found", source=self._name, status=404)
         self._stats.writes += 1
-        self.writes.append(MemoryWrite(action=action, key=item.key, detail=detail))
+        self.writes.append(MemoryWrite(action=action, key=current.key, detail=detail))
         return current
 
     def _change(self, current: WorkItem, **fields: object) -> None:

@@ -1,0 +1,92 @@
+"""``goldthread run`` on the webhook path while the trackers change under it:
+links into an unwatched project, a transfer in and out of scope, a Jira move,
+a deleted parent. The poll interval is an hour, so only the webhooks can do
+it; the request log proves no mutating request left the scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from service_helpers import ServiceProcess, wait_for
+from support_sandbox import LABEL, labels, own_comments
+from support_scope import load_scope_org, mutating_outside_scope
+
+from goldthread.sandbox.control import Sandbox
+from goldthread.store import Store, open_store
+
+SECONDS = 15.0
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[ServiceProcess, Store]]:
+    with Sandbox() as sandbox:
+        load_scope_org(sandbox)
+        service = ServiceProcess(sandbox, tmp_path)
+        try:
+            service.start()
+            service.wait_polled()
+            service.hook_github()
+            store = open_store(f"sqlite:///{tmp_path / 'goldthread.db'}", read_only=True)
+            try:
+                yield service, store
+            finally:
+                store.close()
+        finally:
+            service.stop()
+            service.client.close()
+            sandbox.set_webhooks()
+
+
+def flagged_once(sandbox: Sandbox, ref: str) -> bool:
+    return LABEL in labels(sandbox, ref) and len(own_comments(sandbox, ref)) == 1
+
+
+def test_webhooks_follow_moves_and_deletions_and_never_write_outside_scope(
+    running: tuple[ServiceProcess, Store],
+) -> None:
+    service, store = running
+    sandbox = service.sandbox
+    refs = lambda: {item.ref for item in store.items()}  # noqa: E731
+
+    sandbox.jira.add_link("Implements", "OPS-1", "OPS-2")
+    sandbox.jira.add_link("Implements", "PLAT-4", "OPS-1")
+    sandbox.jira.add_link("Implements", "OPS-2", "PLAT-2")
+    wait_for(
+        lambda: (
+            (v := store.verdict("jira:PLAT-4")) is not None and v.reason.value == "parent-missing"
+        ),
+        SECONDS,
+        "PLAT-4 judged against its unwatched parent",
+    )
+    assert not [ref for ref in refs() if "OPS" in ref]
+
+    number = sandbox.github.transfer_issue("acme/web", 5, "acme/api")
+    moved = f"gh:acme/api#{number}"
+    wait_for(lambda: moved in refs() and "gh:acme/web#5" not in refs(), SECONDS, "the transfer")
+    assert flagged_once(sandbox, moved)
+
+    new_key = sandbox.jira.move_issue("PLAT-4", "WEB")
+    wait_for(lambda: f"jira:{new_key}" in refs() and "jira:PLAT-4" not in refs(), SECONDS, "move")
+    assert flagged_once(sandbox, f"jira:{new_key}")
+
+    sandbox.github.delete_issue("acme/web", 2)
+    children = ("gh:acme/web#3", "gh:acme/web#4", "gh:acme/api#1")
+    wait_for(
+        lambda: all(flagged_once(sandbox, child) for child in children), SECONDS, "children flagged"
+    )
+    assert "gh:acme/web#2" not in refs()
+
+    sandbox.flush_webhooks()
+    assert mutating_outside_scope(sandbox) == []
+    sandbox.clear_request_log()  # #6 was in scope until now, and flagged
+    sandbox.github.transfer_issue("acme/web", 6, "acme/other")
+    wait_for(lambda: "gh:acme/web#6" not in refs(), SECONDS, "the issue transferred away")
+    assert not [ref for ref in refs() if "acme/other" in ref]
+
+    gone = sandbox.jira.move_issue("PLAT-3", "OPS")
+    wait_for(lambda: "jira:PLAT-3" not in refs(), SECONDS, "the issue moved away")
+    assert f"jira:{gone}" not in refs()
+    sandbox.flush_webhooks()
+    assert mutating_outside_scope(sandbox) == []
