@@ -13,6 +13,7 @@ connectors and the store decides on type alone, never on message text::
     │   │   ├── RateLimitedError  429 / secondary-limit 403; ``retry_after`` is exact
     │   │   └── LeaseLostError    another replica took over the work; stop writing
     │   ├── SkippableError       this one thing cannot be read (404, 403 on one repo)
+    │   │   └── LabelRefusedError the tracker will not let goldthread's label be written there
     │   └── FatalSourceError     the whole source is unusable (401, bad URL)
     └── WebhookError             a delivery that must be refused (4xx)
         ├── SignatureError       401
@@ -79,6 +80,16 @@ class LeaseLostError(RetriableError):
 
 class SkippableError(SourceError):
     """One resource (a repository, a project, an item) cannot be read; skip it."""
+
+
+class LabelRefusedError(SkippableError):
+    """The tracker refuses label edits in this place (a Jira project whose edit
+    screen lacks the labels field): goldthread comments there without its label
+    and warns, naming ``scope``."""
+
+    def __init__(self, message: str, *, source: str = "", scope: str = "") -> None:
+        self.scope = scope
+        super().__init__(message, source=source, status=400)
 
 
 class FatalSourceError(SourceError):

@@ -119,3 +119,15 @@ def connector(*, cloud: bool, clock: FakeClock | None = None, **overrides: Any) 
     return JiraConnector(
         JiraOptions(**options), clock or FakeClock(datetime(2026, 3, 2, tzinfo=UTC))
     )
+
+
+BOT_ACCOUNT = "5b10a2844c20165700ede21g"  # the author of the spec's comment example
+
+
+def me(rsps: responses.RequestsMock, base: str, *, cloud: bool) -> None:
+    """``/myself``: goldthread's account, the author of the spec's comment example."""
+    if cloud:
+        user = {"accountId": BOT_ACCOUNT, "displayName": "goldthread", "accountType": "atlassian"}
+    else:
+        user = {"name": "goldthread-bot", "key": "JIRAUSER10100", "displayName": "goldthread"}
+    rsps.get(api(base, "3" if cloud else "2", "myself"), json=user)

@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from jira_contract_helpers import api, connector, issue, site
+from jira_contract_helpers import api, connector, issue, me, site
 
 from goldthread.core.model import CommentDoc, MarkerState
 
@@ -69,6 +69,7 @@ def test_a_stale_read_after_commenting_does_not_skip_the_lookup(rsps):
     rsps.post(api(base, "3", "issue/PLAT-1/comment"), status=201, json={"id": "10500"})
     listing = {"startAt": 0, "maxResults": 100, "total": 0, "comments": []}
     rsps.get(api(base, "3", "issue/PLAT-1/comment"), json=listing)
+    me(rsps, base, cloud=True)
     source = connector(cloud=True)
     [item] = source.get(["PLAT-1"])
     source.create_comment(item, DOC)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import responses
-from jira_contract_helpers import api, connector, fixture, site
+from jira_contract_helpers import api, connector, fixture, me, site
 
 from goldthread.clock import FakeClock
 from goldthread.core.model import (
@@ -60,12 +60,46 @@ def item(
     )
 
 
-def comment(comment_id: str, *, marker: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The spec's comment example with its id and properties changed."""
+def comment(
+    comment_id: str, *, marker: dict[str, Any] | None = None, human: bool = False
+) -> dict[str, Any]:
+    """The spec's comment example with its id and properties changed; written by
+    goldthread's account unless ``human``."""
     raw = copy.deepcopy(fixture("comment.get.200.json"))
     raw["id"] = comment_id
     raw["properties"] = [{"key": MARKER, "value": marker}] if marker is not None else []
+    if human:
+        raw["author"] = {**raw["author"], "accountId": "557058:human", "displayName": "A person"}
     return raw
+
+
+def bare(raw: dict[str, Any]) -> dict[str, Any]:
+    """A comment as the comment GETs send it: no ``properties`` (they do not expand them)."""
+    return {k: v for k, v in raw.items() if k != "properties"}
+
+
+def listing(*comments: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "startAt": 0,
+        "maxResults": 100,
+        "total": len(comments),
+        "comments": [bare(c) for c in comments],
+    }
+
+
+def by_id(rsps: responses.RequestsMock, base: str, *comments: dict[str, Any]) -> None:
+    """Cloud's ``POST /comment/list?expand=properties`` answering with ``comments``."""
+    rsps.post(
+        api(base, "3", "comment/list"),
+        json={
+            "isLast": True,
+            "startAt": 0,
+            "maxResults": 1000,
+            "total": len(comments),
+            "values": list(comments),
+        },
+        match=[responses.matchers.query_param_matcher({"expand": "properties"})],
+    )
 
 
 def sent(call: responses.Call) -> Any:
@@ -133,81 +167,98 @@ def test_a_data_center_comment_is_wiki_markup_and_carries_its_marker(rsps):
     assert body["properties"][0]["key"] == MARKER
 
 
-def test_the_own_comment_is_found_by_its_property_in_one_request(rsps):
+def test_the_own_comment_is_found_by_author_and_property_through_documented_calls(rsps):
     base = site(rsps, cloud=True)
+    me(rsps, base, cloud=True)
     impostor = comment("1")
     impostor["body"] = "goldthread.marker fp-1"  # words are not a marker
-    listing = {
-        "startAt": 0,
-        "maxResults": 100,
-        "total": 3,
-        "comments": [impostor, comment("2", marker={"v": 1, "fingerprint": "fp-9"}), comment("3")],
-    }
+    forged = comment("4", marker={"v": 1, "fingerprint": "fp-x"}, human=True)
+    ours = comment("2", marker={"v": 1, "fingerprint": "fp-9"})
     rsps.get(
         api(base, "3", "issue/PLAT-7/comment"),
-        json=listing,
-        match=[
-            responses.matchers.query_param_matcher({"expand": "properties"}, strict_match=False)
-        ],
+        json=listing(impostor, forged, ours, comment("3")),
+        match=[responses.matchers.query_param_matcher({"startAt": "0", "maxResults": "100"})],
     )
+    by_id(rsps, base, impostor, ours, comment("3"))
     source = connector(cloud=True)
-    before = source.stats.requests if source.cloud else 0
 
     assert source.find_own_comment(item()) == OwnComment(comment_id="2", fingerprint="fp-9")
-    assert source.stats.requests - before == 1
+    [asked] = [sent(c) for c in rsps.calls if c.request.url.split("?")[0].endswith("comment/list")]
+    assert asked == {"ids": [1, 2, 3]}  # the person's comment is never even looked at
+
+
+def test_data_center_reads_the_marker_with_the_comment_property_api(rsps):
+    base = site(rsps, cloud=False)
+    me(rsps, base, cloud=False)
+    ours = comment("2")
+    ours["author"] = {"name": "goldthread-bot", "key": "JIRAUSER10100"}
+    person = comment("5")
+    person["author"] = {"name": "someone", "key": "JIRAUSER10200"}
+    rsps.get(api(base, "2", "issue/PLAT-7/comment"), json=listing(person, ours))
+    rsps.get(
+        api(base, "2", "comment/2/properties/goldthread.marker"),
+        json={"key": MARKER, "value": {"v": 1, "fingerprint": "fp-9"}},
+    )
+    assert connector(cloud=False).find_own_comment(item()) == OwnComment("2", "fp-9")
 
 
 def test_no_marker_means_no_own_comment(rsps):
     base = site(rsps, cloud=True)
-    listing = {"startAt": 0, "maxResults": 100, "total": 1, "comments": [comment("1")]}
-    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing)
+    me(rsps, base, cloud=True)
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing(comment("1")))
+    by_id(rsps, base, comment("1"))
     assert connector(cloud=True).find_own_comment(item()) is None
 
 
 def test_updating_rewrites_body_and_fingerprint_of_our_comment(rsps):
     base = site(rsps, cloud=True)
-    rsps.get(
-        api(base, "3", "issue/PLAT-7/comment/2"),
-        json=comment("2", marker={"v": 1, "fingerprint": "old"}),
-    )
+    me(rsps, base, cloud=True)
+    ours = comment("2", marker={"v": 1, "fingerprint": "old"})
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/2"), json=bare(ours))
+    by_id(rsps, base, ours)
     rsps.put(api(base, "3", "issue/PLAT-7/comment/2"), json=comment("2"))
     own = connector(cloud=True).update_comment(item(), "2", DOC)
 
     assert own == OwnComment(comment_id="2", fingerprint="fp-1")
-    [call] = writes(rsps)
+    [call] = [c for c in writes(rsps) if c.request.method == "PUT"]
     assert sent(call)["properties"] == [{"key": MARKER, "value": {"v": 1, "fingerprint": "fp-1"}}]
 
 
 def test_an_unchanged_comment_is_not_rewritten(rsps):
     base = site(rsps, cloud=True)
-    rsps.get(
-        api(base, "3", "issue/PLAT-7/comment/2"),
-        json=comment("2", marker={"v": 1, "fingerprint": "fp-1"}),
-    )
+    me(rsps, base, cloud=True)
+    ours = comment("2", marker={"v": 1, "fingerprint": "fp-1"})
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/2"), json=bare(ours))
+    by_id(rsps, base, ours)
     connector(cloud=True).update_comment(item(), "2", DOC)
-    assert writes(rsps) == []
+    assert [c.request.method for c in writes(rsps)] == ["POST"]  # the marker read, no edit
 
 
-def test_someone_else_s_comment_is_never_updated_or_deleted(rsps):
+@pytest.mark.parametrize("human", [False, True])
+def test_someone_else_s_comment_is_never_updated_or_deleted(rsps, human):
+    """Without our marker, or with a marker a person copied onto their own comment."""
     base = site(rsps, cloud=True)
-    rsps.get(api(base, "3", "issue/PLAT-7/comment/5"), json=comment("5"))
+    me(rsps, base, cloud=True)
+    theirs = comment("5", marker={"v": 1, "fingerprint": "fp-0"} if human else None, human=human)
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/5"), json=bare(theirs))
+    by_id(rsps, base, theirs)
     source = connector(cloud=True)
     with pytest.raises(SkippableError):
         source.update_comment(item(), "5", DOC)
     with pytest.raises(SkippableError):
         source.delete_comment(item(), "5")
-    assert writes(rsps) == []
+    assert [c.request.method for c in writes(rsps) if "comment/list" not in c.request.url] == []
 
 
 def test_deleting_our_comment_sends_one_delete(rsps):
     base = site(rsps, cloud=True)
-    rsps.get(
-        api(base, "3", "issue/PLAT-7/comment/2"),
-        json=comment("2", marker={"v": 1, "fingerprint": "x"}),
-    )
+    me(rsps, base, cloud=True)
+    ours = comment("2", marker={"v": 1, "fingerprint": "x"})
+    rsps.get(api(base, "3", "issue/PLAT-7/comment/2"), json=bare(ours))
+    by_id(rsps, base, ours)
     rsps.delete(api(base, "3", "issue/PLAT-7/comment/2"), status=204)
     connector(cloud=True).delete_comment(item(), "2")
-    assert [c.request.method for c in writes(rsps)] == ["DELETE"]
+    assert [c.request.method for c in writes(rsps)] == ["POST", "DELETE"]
 
 
 def test_deleting_a_comment_that_is_already_gone_is_done(rsps):
@@ -232,19 +283,17 @@ def test_a_create_whose_answer_was_lost_is_not_sent_twice(rsps):
     base = site(rsps, cloud=True)
     rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
     rsps.post(api(base, "3", "issue/PLAT-7/comment"), status=502, body="bad gateway")
-    landed = {
-        "startAt": 0,
-        "maxResults": 100,
-        "total": 1,
-        "comments": [comment("9", marker={"v": 1, "fingerprint": "fp-1"})],
-    }
-    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=landed)
+    landed = comment("9", marker={"v": 1, "fingerprint": "fp-1"})
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing(landed))
+    me(rsps, base, cloud=True)
+    by_id(rsps, base, landed)
     clock = FakeClock()
 
     own = connector(cloud=True, clock=clock).create_comment(item(marker=MARKER_NONE), DOC)
 
     assert own == OwnComment(comment_id="9", fingerprint="fp-1")
-    assert [c.request.method for c in writes(rsps)] == ["PUT", "POST"]
+    creates = [c for c in writes(rsps) if "comment/list" not in c.request.url]
+    assert [c.request.method for c in creates] == ["PUT", "POST"]
 
 
 @pytest.mark.parametrize("cloud", [True, False])
@@ -283,10 +332,11 @@ def test_a_comment_where_no_label_was_added_sets_the_intent_first(rsps):
 
 def test_an_issue_with_the_intent_is_looked_up_before_trusting_it_has_no_comment(rsps):
     base = site(rsps, cloud=True)
-    listing = {"startAt": 0, "maxResults": 100, "total": 0, "comments": []}
-    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing)
+    me(rsps, base, cloud=True)
+    rsps.get(api(base, "3", "issue/PLAT-7/comment"), json=listing())
     source = connector(cloud=True)
-    before = source.stats.requests if source.cloud else 0  # connected first
+    assert source.find_own_comment(item(marker=MARKER_PENDING)) is None
+    before = source.stats.requests  # connected, and goldthread's account known
 
     assert source.find_own_comment(item(marker=MARKER_PENDING)) is None
     assert source.stats.requests - before == 1

@@ -11,6 +11,7 @@ from goldthread.clock import FakeClock
 from goldthread.core.model import Block, CommentDoc, Span, WorkItem
 from goldthread.errors import SkippableError
 from goldthread.sandbox.faults import FaultPlan
+from goldthread.sandbox.http import is_mutating
 from goldthread.sandbox.jira import JiraStandIn
 from goldthread.sandbox.seeds import CommentSeed
 
@@ -51,7 +52,7 @@ def fetch(source, key: str) -> WorkItem:
 
 
 def mutating(site: JiraStandIn) -> list[str]:
-    return [f"{r.method} {r.path}" for r in site.requests() if r.method != "GET"]
+    return [f"{r.method} {r.path}" for r in site.requests() if is_mutating(r)]
 
 
 def test_the_label_goes_on_and_comes_off_leaving_other_labels_alone(clock_and_site):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from support_sandbox import Workspace as SandboxWorkspace
 from support_sandbox import expected_flags, flag_state
 
+from goldthread.sandbox.http import is_mutating
+
 __all__ = ["Workspace", "expected_flags", "flag_state"]
 
 
@@ -16,5 +18,5 @@ class Workspace(SandboxWorkspace):
             f"{tracker} {r.method} {r.path}"
             for tracker, log in self.sandbox.request_log().items()
             for r in log
-            if r.method not in ("GET", "HEAD")
+            if is_mutating(r)
         ]

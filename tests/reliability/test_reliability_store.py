@@ -12,6 +12,7 @@ import pytest
 from reliability_helpers import Workspace, flag_state
 from support_sandbox import expected_flags
 
+from goldthread.sandbox.http import is_mutating
 from goldthread.store.sqlite import default_migrations
 
 INITIAL = default_migrations().joinpath("0001_initial.sql").read_text(encoding="utf-8")
@@ -42,7 +43,7 @@ def test_a_store_from_the_first_schema_is_migrated_and_keeps_its_state(
     assert versions == [1, 2]
     assert workspace.report() == before
     mutating = [
-        r for log in workspace.sandbox.request_log().values() for r in log if r.method != "GET"
+        r for log in workspace.sandbox.request_log().values() for r in log if is_mutating(r)
     ]
     assert mutating == [], "the migrated ledger still knows every write"
     assert flag_state(workspace.sandbox) == expected_flags(workspace.sandbox)
@@ -84,7 +85,7 @@ def test_a_corrupt_store_is_a_clear_error_and_is_left_untouched(
         assert "Traceback" not in done.stderr, (command, done.stderr)
         assert digest(workspace.store) == fingerprint, f"{command} changed the damaged store"
     mutating = [
-        r for log in workspace.sandbox.request_log().values() for r in log if r.method != "GET"
+        r for log in workspace.sandbox.request_log().values() for r in log if is_mutating(r)
     ]
     assert mutating == [], "nothing was written to a tracker with no trustworthy ledger"
 

@@ -92,7 +92,8 @@ def test_hierarchy_uses_epic_link_parent_link_and_subtask_parent(
     epic_field, parent_field = by_schema(client, EPIC_LINK), by_schema(client, PARENT_LINK)
     fields = f"parent,{epic_field},{parent_field}"
     epic = client.issue("PLAT-2", fields=fields).raw["fields"]
-    assert (epic[parent_field], "parent" in epic) == ("PLAT-1", False)
+    assert (epic[parent_field]["data"]["key"], "parent" in epic) == ("PLAT-1", False)
+    assert epic[parent_field]["showField"] is True  # an object, as real payloads carry it
     assert client.issue("PLAT-3", fields=fields).raw["fields"][epic_field] == "PLAT-2"
     assert client.issue("PLAT-4", fields=fields).fields.parent.key == "PLAT-3"
     assert (
@@ -106,7 +107,7 @@ def test_set_parent_writes_the_field_of_the_level(dc: JiraStandIn, client: JIRA)
     dc.set_parent("PLAT-3", "PLAT-2")
     dc.set_parent("PLAT-2", "PLAT-1")
     assert dc.issue("PLAT-3")["fields"][dc.epic_link_field] == "PLAT-2"
-    assert dc.issue("PLAT-2")["fields"][dc.parent_link_field] == "PLAT-1"
+    assert dc.issue("PLAT-2")["fields"][dc.parent_link_field]["data"]["key"] == "PLAT-1"
     dc.set_parent("PLAT-3", None)
     assert dc.issue("PLAT-3")["fields"][dc.epic_link_field] is None
 

@@ -144,6 +144,8 @@ def report_outcome(result: CycleResult, options: CycleOptions, *, fail_on_untrac
         click.echo(render_plan(result.plan), nl=False)
     for line in result.errors:
         click.echo(f"goldthread: error: {line}", err=True)
+    for line in result.warnings:
+        click.echo(f"goldthread: warning: {line}", err=True)
     if result.needs_confirmation:
         click.echo(
             f"goldthread: this first run would flag {result.newly_flagged} of "

@@ -15,7 +15,8 @@ only after the cycle that read it succeeded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
@@ -95,3 +96,14 @@ class Connector(Protocol):
     def update_comment(self, item: WorkItem, comment_id: str, doc: CommentDoc) -> OwnComment: ...
 
     def delete_comment(self, item: WorkItem, comment_id: str) -> None: ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A connector whose tracker's search lags behind writes (Jira Cloud).
+
+    Before reading, the cycle tells it which items the ledger says goldthread
+    wrote lately (``when``: by ref), so its reads serve them as written.
+    """
+
+    def written_lately(self, items: Sequence[WorkItem], when: Mapping[str, datetime]) -> None: ...

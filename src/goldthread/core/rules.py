@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from goldthread.core.labels import is_own_label
 from goldthread.core.model import Classification, LayerRule, TracePolicy, WorkItem
 
 _EXEMPT_BIT = 1  # bit 0 of a label's mask: the label is exempt; rule i is bit i + 1
@@ -53,7 +54,7 @@ class CompiledPolicy:
 
     def __init__(self, policy: TracePolicy) -> None:
         self.policy = policy
-        self.own_label = policy.own_label.casefold()
+        self.own_label = policy.own_label
         self._rules = tuple(
             _CompiledRule(
                 rule=rule,
@@ -97,7 +98,7 @@ class CompiledPolicy:
             return mask
         folded = label.casefold()
         mask = 0
-        if folded != self.own_label:
+        if not is_own_label(label, self.own_label):
             if self._exempt_labels is not None and self._exempt_labels.match(folded):
                 mask |= _EXEMPT_BIT
             for i, compiled in enumerate(self._rules):

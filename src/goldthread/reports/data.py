@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from goldthread.core.labels import carries_label
 from goldthread.core.model import Barren, Layer, Verdict, VerdictKind, WorkItem, split_ref
 from goldthread.reports.tree import TreeNode, build_tree
 
@@ -260,7 +261,7 @@ def _row(
 def _flag_on(item: WorkItem | None, verdict: Verdict, entry: LedgerLike | None, label: str) -> bool:
     """goldthread's flag as last seen on the item or last written to it."""
     if label:
-        seen = item is not None and label.casefold() in {x.casefold() for x in item.labels}
+        seen = item is not None and carries_label(item.labels, label)
         return seen or (entry is not None and entry.label_applied)
     # Comments only: the flag is our comment on an item that is still untraced.
     return verdict.flaggable and entry is not None and entry.comment_id is not None

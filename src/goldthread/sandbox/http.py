@@ -65,6 +65,16 @@ class LoggedRequest:
 
 Handler = Callable[[Request], Response]
 
+# POSTs the trackers document as reads: Jira's searches and comments by id.
+READ_ONLY_POSTS = ("/search", "/search/jql", "/comment/list")
+
+
+def is_mutating(entry: LoggedRequest) -> bool:
+    """Whether a logged request could have changed anything on the tracker."""
+    if entry.method in ("GET", "HEAD"):
+        return False
+    return not (entry.method == "POST" and entry.path.endswith(READ_ONLY_POSTS))
+
 
 class StandIn:
     """Base class: subclasses register routes in ``__init__`` with :meth:`route`."""

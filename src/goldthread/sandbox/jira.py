@@ -8,6 +8,15 @@ by page token without a total, the old ``/search`` answering 410; DC
 issues, atomic label edits, comments with properties, issue links, and
 signed webhooks for every change, goldthread's own writes included.
 
+Like the real sites it is strict where they are: comment properties come
+only from ``POST /comment/list?expand=properties`` (Cloud) or the
+comment-property API, never from an ``expand`` the comment GETs do not
+document; a project can refuse label edits (the labels field missing from
+its edit screen, :meth:`JiraStandIn.lock_labels`); and Cloud's search can
+serve issues as they were before a write for ``search_lag`` seconds unless
+the request names them in ``reconcileIssues``, as Cloud's eventually
+consistent search does.
+
 Authentication is Cloud basic (``email:token``) or DC bearer (``token``).
 Control methods are the seam for tests and the sandbox facade; they act as a
 person editing the tracker in the web UI (``sandbox-admin``).
@@ -21,6 +30,7 @@ issue the outward phrase applies to ("A implements B": A); on A's
 from __future__ import annotations
 
 import base64
+import copy
 import random
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
@@ -54,6 +64,7 @@ class JiraStandIn(StandIn):
         clock: Callable[[], datetime] | None = None,
         seed: int = 0,
         dc_max_results: int = 100,
+        search_lag: float = 0.0,
     ) -> None:
         super().__init__()
         if mode not in ("cloud", "dc"):
@@ -65,6 +76,9 @@ class JiraStandIn(StandIn):
         self.zone = ZoneInfo(time_zone)
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.dc_max_results = dc_max_results
+        self.search_lag = search_lag
+        self.label_locked: set[str] = set()
+        self._stale: dict[int, tuple[datetime, IssueRecord]] = {}
         self.bot = BOT
         self.human = SANDBOX_ADMIN
         first, second = random.Random(seed).sample(range(10100, 12999, 3), 2)
@@ -164,6 +178,50 @@ class JiraStandIn(StandIn):
 
     def field_list(self) -> list[dict[str, Any]]:
         return field_list(self.cloud, self.epic_link_field, self.parent_link_field)
+
+    # ------------------------------------------------------------ edit screens and search lag
+
+    def lock_labels(self, project: str, locked: bool = True) -> None:
+        """Take the labels field off (or put it back on) ``project``'s edit screen."""
+        with self.lock:
+            (self.label_locked.add if locked else self.label_locked.discard)(project.upper())
+
+    def edit_screen(self, issue: IssueRecord) -> dict[str, Any]:
+        """The fields ``GET /issue/{key}/editmeta`` lists for ``issue``."""
+        fields = {"summary": ("Summary", "string"), "description": ("Description", "string")}
+        if issue.project not in self.label_locked:
+            fields["labels"] = ("Labels", "array")
+        fields["parent"] = ("Parent", "issuelink")
+        return {
+            key: {
+                "required": key == "summary",
+                "schema": {"type": kind, "system": key},
+                "name": name,
+                "key": key,
+                "operations": ["add", "set", "remove"] if key == "labels" else ["set"],
+                "hasDefaultValue": False,
+            }
+            for key, (name, kind) in fields.items()
+        }
+
+    def before_write(self, issue: IssueRecord) -> None:
+        """With a ``search_lag``, searches keep serving ``issue`` as it is now for a while."""
+        if self.search_lag > 0 and issue.id not in self._stale:
+            until = self.now() + timedelta(seconds=self.search_lag)
+            self._stale[issue.id] = (until, copy.deepcopy(issue))
+
+    def search_view(self, reconcile: set[int]) -> list[IssueRecord]:
+        """The issues a search sees: lagging copies, except those named in ``reconcile``."""
+        now = self.now()
+        for issue_id, (until, _) in list(self._stale.items()):
+            if until <= now or issue_id not in self.state.by_id:
+                del self._stale[issue_id]
+        return [
+            issue
+            if issue.id in reconcile or issue.id not in self._stale
+            else self._stale[issue.id][1]
+            for issue in self.state.issues.values()
+        ]
 
     # ------------------------------------------------------------ webhooks
 

@@ -298,8 +298,26 @@ class Renderer:
             makers.append(("parent", True, lambda: self.mini(parent, version)))
         if not self.cloud:
             makers.append((self.epic_field, True, lambda: issue.epic_link))
-            makers.append((self.parent_field, True, lambda: issue.parent_link))
+            makers.append((self.parent_field, True, lambda: self.parent_link(issue)))
         return makers
+
+    def parent_link(self, issue: IssueRecord) -> JSON:
+        """Advanced Roadmaps' Parent Link as Data Center sends it: an object, the
+        parent (when set) under ``data``."""
+        value: JSON = {"hasEpicLinkFieldDependency": False, "showField": True}
+        parent = self.state.issues.get(issue.parent_link or "")
+        if parent is not None:
+            value["data"] = {
+                "id": parent.id,
+                "issueId": parent.id,
+                "key": parent.key,
+                "keyNum": int(parent.key.rpartition("-")[2]),
+                "title": parent.summary,
+                "summary": parent.summary,
+                "projectId": 10000 + _small_hash(parent.project),
+                "issueTypeId": int(parent.kind.id),
+            }
+        return value
 
     def description(self, issue: IssueRecord, version: str) -> Any:
         if not issue.description and issue.description_adf is None:

@@ -76,6 +76,7 @@ class SearchArgs:
     token: str | None
     validate: bool
     properties: tuple[str, ...] = ()
+    reconcile: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, request: Request) -> SearchArgs:
@@ -90,6 +91,7 @@ class SearchArgs:
                 token=data.get("nextPageToken"),
                 validate=str(data.get("validateQuery", "strict")).lower() not in _LENIENT,
                 properties=property_keys(data.get("properties") or []),
+                reconcile=reconcile_ids(data.get("reconcileIssues") or []),
             )
         max_results = request.arg("maxResults")
         return cls(
@@ -100,7 +102,16 @@ class SearchArgs:
             token=request.arg("nextPageToken"),
             validate=(request.arg("validateQuery") or "strict").lower() not in _LENIENT,
             properties=property_keys(request.query.get("properties", [])),
+            reconcile=reconcile_ids(request.query.get("reconcileIssues", [])),
         )
+
+
+def reconcile_ids(values: list[Any]) -> frozenset[int]:
+    """``reconcileIssues``: issue ids (at most 50) to serve consistently."""
+    ids = frozenset(int(v) for v in values)
+    if len(ids) > 50:
+        raise JiraApiError(400, "reconcileIssues accepts at most 50 issue ids.")
+    return ids
 
 
 def property_keys(values: str | list[str]) -> tuple[str, ...]:
@@ -123,6 +134,7 @@ def matching(
     validate: bool,
     bounded: bool,
     warnings: list[str] | None = None,
+    records: list[IssueRecord] | None = None,
 ) -> list[IssueRecord]:
     try:
         query = parse(jql)
@@ -133,7 +145,8 @@ def matching(
         )
     except JqlError as exc:
         raise JiraApiError(400, str(exc)) from exc
-    hits = [issue for issue in site.state.issues.values() if predicate(issue)]
+    pool = site.state.issues.values() if records is None else records
+    hits = [issue for issue in pool if predicate(issue)]
     return [issue for issue in sort(hits) if isinstance(issue, IssueRecord)]
 
 
@@ -197,7 +210,8 @@ class ReadRoutes:
         cap = 100 if selection.any_field else 5000
         size = max(1, min(args.max_results or 50, cap))
         with self.site.lock:
-            hits = matching(self.site, args.jql, validate=True, bounded=True)
+            view = self.site.search_view(set(args.reconcile))
+            hits = matching(self.site, args.jql, validate=True, bounded=True, records=view)
             offset = _offset(args.token, args.jql)
             page = hits[offset : offset + size]
             issues = [

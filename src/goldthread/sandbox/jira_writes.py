@@ -82,8 +82,17 @@ class IssueEdit:
             for operation in operations:
                 self._operate(name, operation)
 
+    def _editable(self, name: str) -> None:
+        """Refuse a field that is not on the issue's edit screen (the whole edit fails)."""
+        if name == "labels" and self.issue.project in self.site.label_locked:
+            raise _field_error(
+                name,
+                f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown.",
+            )
+
     def _set(self, name: str, value: Any) -> None:
         if name == "labels":
+            self._editable(name)
             self.labels = self._labels(value or [])
         elif name == "summary":
             if not isinstance(value, str) or not value.strip():
@@ -100,6 +109,8 @@ class IssueEdit:
             )
 
     def _operate(self, name: str, operation: dict[str, Any]) -> None:
+        if name == "labels":
+            self._editable("labels")
         if name != "labels":
             if "set" in operation:
                 self._set(name, operation["set"])
@@ -181,6 +192,8 @@ class WriteRoutes:
         site.route("PUT", issue, self.edit_issue)
         site.route("DELETE", issue, self.delete_issue)
         site.route("GET", f"{issue}/comment", self.list_comments)
+        site.route("GET", f"{issue}/editmeta", self.edit_meta)
+        site.route("POST", f"{API}/comment/list", self.comments_by_id)
         site.route("POST", f"{issue}/comment", self.add_comment)
         for method, handler in (
             ("GET", self.get_comment),
@@ -208,6 +221,7 @@ class WriteRoutes:
         with self.site.lock:
             edit = IssueEdit(self.site, find_issue(self.site, request.params["issue"]), v)
             edit.read(data)
+            self.site.before_write(edit.issue)
             self.site.publish(edit.apply(self.site.bot))
         return Response(204)
 
@@ -237,10 +251,10 @@ class WriteRoutes:
         raise JiraApiError(404, f"Can not find a comment for the id: {request.params['comment']}.")
 
     def list_comments(self, request: Request) -> Response:
+        """Comments of an issue; ``expand`` documents only ``renderedBody`` here."""
         v = version(self.site, request)
         start = int(request.arg("startAt") or 0)
         size = max(0, min(int(request.arg("maxResults") or 5000), 5000))
-        with_properties = "properties" in (request.arg("expand") or "")
         with self.site.lock:
             issue = find_issue(self.site, request.params["issue"])
             ordered = sorted(
@@ -248,10 +262,7 @@ class WriteRoutes:
                 key=lambda c: (c.created, c.id),
                 reverse=request.arg("orderBy") == "-created",
             )
-            page = [
-                self.site.renderer.comment(c, v, properties=with_properties)
-                for c in ordered[start : start + size]
-            ]
+            page = [self.site.renderer.comment(c, v) for c in ordered[start : start + size]]
         return Response(
             200, {"comments": page, "maxResults": size, "total": len(ordered), "startAt": start}
         )
@@ -263,6 +274,7 @@ class WriteRoutes:
         properties = self._properties(data.get("properties") or [])
         with self.site.lock:
             issue = find_issue(self.site, request.params["issue"])
+            self.site.before_write(issue)
             comment, changes = self.site.state.add_comment(
                 issue, text, adf, self.site.bot, properties
             )
@@ -270,17 +282,56 @@ class WriteRoutes:
             return Response(201, self.site.renderer.comment(comment, v))
 
     def get_comment(self, request: Request) -> Response:
+        """One comment; like the listing, it never expands properties."""
         v = version(self.site, request)
-        with_properties = "properties" in (request.arg("expand") or "")
         with self.site.lock:
             _, comment = self._comment(request)
-            return Response(200, self.site.renderer.comment(comment, v, properties=with_properties))
+            return Response(200, self.site.renderer.comment(comment, v))
+
+    def comments_by_id(self, request: Request) -> Response:
+        """Cloud's ``POST /comment/list``: comments by id, ``expand=properties`` honoured."""
+        v = version(self.site, request)
+        if not self.site.cloud:
+            raise JiraApiError(404, "null for uri: " + request.path)
+        data = body(request)
+        ids = data.get("ids") if isinstance(data, dict) else None
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise JiraApiError(400, "The request body must list the comment ids in 'ids'.")
+        if len(ids) > 1000:
+            raise JiraApiError(400, "A maximum of 1000 comment IDs can be specified.")
+        expand = {part.strip() for part in (request.arg("expand") or "").split(",")}
+        with self.site.lock:
+            found = [self.site.state.comment(str(i)) for i in sorted(set(ids))]
+            values = [
+                self.site.renderer.comment(hit[1], v, properties="properties" in expand)
+                for hit in found
+                if hit is not None
+            ]
+        return Response(
+            200,
+            {
+                "isLast": True,
+                "maxResults": 1000,
+                "startAt": 0,
+                "total": len(values),
+                "values": values,
+            },
+        )
+
+    def edit_meta(self, request: Request) -> Response:
+        """``GET /issue/{key}/editmeta``: the fields on the issue's edit screen."""
+        version(self.site, request)
+        with self.site.lock:
+            issue = find_issue(self.site, request.params["issue"])
+            fields = self.site.edit_screen(issue)
+        return Response(200, {"fields": fields})
 
     def edit_comment(self, request: Request) -> Response:
         v = version(self.site, request)
         data = body(request) or {}
         with self.site.lock:
             issue, comment = self._comment(request)
+            self.site.before_write(issue)
             if "body" in data:
                 text, adf = self._body(data, v)
                 self.site.publish(
@@ -293,6 +344,7 @@ class WriteRoutes:
         version(self.site, request)
         with self.site.lock:
             issue, comment = self._comment(request)
+            self.site.before_write(issue)
             self.site.publish(self.site.state.delete_comment(issue, comment, self.site.bot))
         return Response(204)
 

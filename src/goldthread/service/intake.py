@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from goldthread.config import GitHubSource, JiraSource, Settings
+from goldthread.core.labels import is_own_label
 from goldthread.errors import PayloadError
 
 MARKER = "<!-- goldthread:marker"
@@ -165,9 +166,7 @@ class Routing:
         return chosen[0].name if chosen else None
 
     def is_own_label(self, name: object) -> bool:
-        return (
-            bool(self.label) and isinstance(name, str) and name.casefold() == self.label.casefold()
-        )
+        return is_own_label(name, self.label)
 
 
 def _host(url: str) -> str:

@@ -25,8 +25,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from goldthread.connectors.base import Connector
+from goldthread.core.labels import without_label
 from goldthread.core.model import MARKER_UNKNOWN, CommentDoc, OwnComment, WorkItem
-from goldthread.errors import FatalSourceError, RetriableError, SkippableError
+from goldthread.errors import (
+    FatalSourceError,
+    LabelRefusedError,
+    RetriableError,
+    SkippableError,
+)
 from goldthread.store.base import LedgerEntry, Store
 from goldthread.sync.planning import Action, ActionKind
 
@@ -42,6 +48,7 @@ class ApplyResult:
     writes: Counter[tuple[str, ActionKind]] = field(default_factory=Counter)
     lookups: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     failed_sources: set[str] = field(default_factory=set)
     stopped: bool = False
     not_done: int = 0
@@ -85,6 +92,9 @@ class Applier:
                     self.result.stopped = True
                     self.result.not_done = len(pending) - index
                     break
+                except LabelRefusedError as refused:
+                    self.result.writes[action.source, action.kind] -= 1
+                    self._warn(f"{action.source}: {refused}")
                 except SkippableError as error:
                     self.result.errors.append(f"{action.ref}: {action.kind.value}: {error}")
                 except (FatalSourceError, RetriableError) as error:
@@ -109,14 +119,17 @@ class Applier:
         elif action.kind is ActionKind.REMOVE_LABEL and action.label:
             self._write(action)
             connector.remove_label(item, action.label)
-            kept = tuple(x for x in item.labels if x.casefold() != action.label.casefold())
-            self._relabel(item, kept, applied=False)
+            self._relabel(item, without_label(item.labels, action.label), applied=False)
         elif action.kind is ActionKind.CREATE_COMMENT and action.doc is not None:
             self._ensure(connector, item, action, action.doc, self._find(connector, item))
         elif action.kind is ActionKind.UPDATE_COMMENT and action.doc is not None:
             self._update(connector, item, action, action.doc)
         elif action.kind is ActionKind.DELETE_COMMENT:
             self._delete(connector, item, action)
+
+    def _warn(self, line: str) -> None:
+        if line not in self.result.warnings:
+            self.result.warnings.append(line)
 
     def _write(self, action: Action) -> None:
         """Count one mutating request, refusing the one beyond the limit."""

@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from goldthread.clock import Clock
 from goldthread.config import Settings
-from goldthread.connectors.base import Connector
+from goldthread.connectors.base import Connector, Reconciling
 from goldthread.connectors.memory import scope_of
 from goldthread.core.model import RateBudget, WorkItem
 from goldthread.core.scope import SourceScope
@@ -37,6 +37,8 @@ from goldthread.sync.scoping import follow_moves, follow_renames, forget, moves_
 from goldthread.sync.sources import since_cursor
 
 CycleKind = Literal["backfill", "sync"]
+RECENT = timedelta(hours=1)  # ledger entries this new are handed to Reconciling connectors
+RECENT_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,10 @@ class CycleResult:
         return found
 
     @property
+    def warnings(self) -> list[str]:
+        return list(self.applied.warnings) if self.applied is not None else []
+
+    @property
     def write_limit_reached(self) -> bool:
         return self.applied is not None and self.applied.stopped
 
@@ -143,6 +149,7 @@ def run_cycle(
     before = {name: c.stats.requests for name, c in connectors.items()}
     configured = {source.name for source in settings.sources} | set(connectors)
     complete_before = {name for name in configured if store.cursors(name)}
+    remind_writes(store, connectors, clock.now())
     reads = fetch_all(
         connectors,
         store,
@@ -176,6 +183,22 @@ def run_cycle(
     result.seconds = clock.monotonic() - started
     store.finish_run(run_id, clock.now(), _outcome(result), json.dumps(stats_of(result)))
     return result
+
+
+def remind_writes(store: Store, connectors: Mapping[str, Connector], now: datetime) -> None:
+    """Tell connectors whose search lags behind writes what goldthread wrote lately."""
+    aware = {name: c for name, c in connectors.items() if isinstance(c, Reconciling)}
+    if not aware:
+        return
+    recent = sorted(
+        (entry for entry in store.ledger_all().values() if entry.updated_at >= now - RECENT),
+        key=lambda entry: entry.updated_at,
+        reverse=True,
+    )[:RECENT_LIMIT]
+    when = {entry.ref: entry.updated_at for entry in recent}
+    items = [item for ref in when if (item := store.item(ref)) is not None]
+    for name, connector in aware.items():
+        connector.written_lately([i for i in items if i.source == name], when)
 
 
 def _cursor_source(

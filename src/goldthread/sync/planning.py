@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from goldthread.core.labels import carries_label
 from goldthread.core.model import CommentDoc, Verdict, WorkItem
 from goldthread.core.scope import SourceScope, ref_in_scope
 from goldthread.store.base import LedgerEntry
@@ -67,8 +68,7 @@ class WritebackPolicy:
 
 
 def has_label(item: WorkItem, label: str) -> bool:
-    wanted = label.casefold()
-    return any(name.casefold() == wanted for name in item.labels)
+    return carries_label(item.labels, label)
 
 
 def plan_writes(

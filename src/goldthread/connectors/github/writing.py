@@ -20,6 +20,7 @@ from goldthread.connectors.github.markers import find_marker, render
 from goldthread.connectors.github.options import GitHubOptions
 from goldthread.connectors.github.reading import next_link
 from goldthread.connectors.retrying import call_with_retry
+from goldthread.core.labels import carries_label, own_labels
 from goldthread.core.model import CommentDoc, OwnComment, WorkItem
 from goldthread.errors import SkippableError
 
@@ -31,11 +32,6 @@ def split_key(key: str) -> tuple[str, str, int]:
     if not sep or not owner or not number.isdigit():
         raise ValueError(f"not a GitHub issue key: {key!r}")
     return owner, repo, int(number)
-
-
-def _has_label(item: WorkItem, label: str) -> bool:
-    wanted = label.casefold()
-    return any(name.casefold() == wanted for name in item.labels)
 
 
 class GitHubWriter:
@@ -53,7 +49,7 @@ class GitHubWriter:
     # ---------------------------------------------------------------- labels
 
     def add_label(self, item: WorkItem, label: str) -> None:
-        if _has_label(item, label):
+        if carries_label(item.labels, label):
             return
         owner, repo, number = split_key(item.key)
         self._ensure_repo_label(owner, repo, label)
@@ -61,10 +57,12 @@ class GitHubWriter:
         self._http.call("POST", path, owner=owner, body={"labels": [label]})
 
     def remove_label(self, item: WorkItem, label: str) -> None:
-        if not _has_label(item, label):
+        """Remove the label as the issue spells it (GitHub names ignore case: one request)."""
+        spelled = own_labels(item.labels, label)
+        if not spelled:
             return
         owner, repo, number = split_key(item.key)
-        path = f"/repos/{repo}/issues/{number}/labels/{quote(label, safe='')}"
+        path = f"/repos/{repo}/issues/{number}/labels/{quote(spelled[0], safe='')}"
         try:
             self._http.call("DELETE", path, owner=owner)
         except SkippableError as error:

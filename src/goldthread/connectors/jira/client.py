@@ -201,7 +201,8 @@ class JiraClient:
         stats = self.stats
         stats.requests += 1
         stats.by_status[response.status_code] = stats.by_status.get(response.status_code, 0) + 1
-        if response.request is not None and response.request.method != "GET":
+        request = response.request
+        if request is not None and request.method != "GET" and not _is_read(request.url):
             stats.writes += 1
         headers = response.headers
         if "X-RateLimit-Remaining" in headers or "X-RateLimit-Limit" in headers:
@@ -213,6 +214,15 @@ class JiraClient:
 
     def budget(self) -> RateBudget | None:
         return self._budget
+
+
+_READ_POSTS = ("/search", "/search/jql", "/comment/list")
+
+
+def _is_read(url: str | None) -> bool:
+    """A POST that only reads (a search, comments by id): not a write."""
+    path = (url or "").split("?", 1)[0]
+    return path.endswith(_READ_POSTS)
 
 
 def _int(value: str | None) -> int | None:

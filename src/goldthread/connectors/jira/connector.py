@@ -9,11 +9,13 @@ pagination, cursors), :mod:`.parsing` (issues -> work items),
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from goldthread.clock import Clock
 from goldthread.connectors.jira.client import JiraClient
-from goldthread.connectors.jira.marker import MARKER_KEY
+from goldthread.connectors.jira.consistency import WrittenLately
+from goldthread.connectors.jira.marker import MARKER_KEY, labels_refused
 from goldthread.connectors.jira.options import JiraOptions
 from goldthread.connectors.jira.parsing import ParseContext, parse_issue, updated_millis
 from goldthread.connectors.jira.reading import (
@@ -42,6 +44,7 @@ class JiraConnector:
         self._client = JiraClient(options, clock, retry=retry)
         self._writer = JiraWriter(self._client, WritePacer(options.writes_per_minute, clock))
         self._context: ParseContext | None = None
+        self._written = WrittenLately()
 
     # ---------------------------------------------------------------- identity
 
@@ -63,7 +66,24 @@ class JiraConnector:
         who = me.get("emailAddress") or me.get("name") or me.get("accountId") or "?"
         kind = "Jira Cloud" if self._client.cloud else "Jira Data Center"
         zone = me.get("timeZone") or "unknown time zone"
-        return f"{me.get('displayName') or who} ({who}) on {kind} {self.options.base_url}, {zone}"
+        line = f"{me.get('displayName') or who} ({who}) on {kind} {self.options.base_url}, {zone}"
+        locked = [project for project in self.options.projects if self._labels_locked(project)]
+        if locked:
+            line += (
+                f"; labels cannot be written in {', '.join(locked)} (the labels field is not"
+                " on the edit screen): goldthread only comments there"
+            )
+        return line
+
+    def _labels_locked(self, project: str) -> bool:
+        """Whether an issue of ``project`` shows no labels field on its edit screen."""
+        fetch = self._fetcher(f"sample project {project}")
+        try:
+            issues, _ = fetch(f"project = {quote_jql(project)} ORDER BY key ASC", None)
+        except SkippableError:
+            return False  # a project that cannot be read is the reads' to report
+        keys = [str(raw["key"]) for raw in issues[:1] if raw.get("key")]
+        return bool(keys) and self._writer.screens.editable(keys[0]) is False
 
     def scopes(self) -> list[str]:
         return list(self.options.projects)
@@ -93,12 +113,16 @@ class JiraConnector:
             ).with_own_source()
         return self._context
 
-    def _fetcher(self, what: str, *, lenient: bool = False) -> PageFetcher:
-        """Pages of the deployment's search; ``lenient``: unknown keys are no error (DC)."""
+    def _fetcher(
+        self, what: str, *, lenient: bool = False, reconcile: Sequence[int] = ()
+    ) -> PageFetcher:
+        """Pages of the deployment's search; ``lenient``: unknown keys are no error (DC);
+        ``reconcile``: issue ids Cloud must serve as last written."""
         ctx = self._ctx()
         size = self.options.page_size
 
         if self._client.cloud:
+            reconciled = list(reconcile) or None
 
             def cloud_page(jql: str, token: str | None) -> Mapping[str, Any]:
                 answer = self._client.call(
@@ -109,6 +133,7 @@ class JiraConnector:
                         maxResults=size,
                         fields=ctx.fields(),
                         properties=MARKER_KEY,
+                        reconcileIssues=reconciled,
                         json_result=True,
                     ),
                 )
@@ -139,7 +164,10 @@ class JiraConnector:
             project=scope,
             extra_jql=self.options.jql,
             cursor=cursor,
-            fetch=self._fetcher(f"search project {scope}"),
+            fetch=self._fetcher(
+                f"search project {scope}",
+                reconcile=self._written.ids(self._clock.now(), project=scope),
+            ),
             parse=self._parse,
             updated_ms=updated_millis,
             started=self._clock.now(),
@@ -181,7 +209,8 @@ class JiraConnector:
         jql = "key in (" + ", ".join(quote_jql(k) for k in keys) + ")"
         if self.options.jql.strip():
             jql += f" AND ({self.options.jql.strip()})"
-        fetch = self._fetcher("read issues by key", lenient=True)
+        recent = self._written.ids(self._clock.now(), keys=set(keys))
+        fetch = self._fetcher("read issues by key", lenient=True, reconcile=recent)
         found: list[WorkItem] = []
         position: int | str | None = None
         while True:
@@ -203,24 +232,41 @@ class JiraConnector:
 
     def _parse(self, raw: Mapping[str, Any]) -> WorkItem:
         """An issue as a work item; the writer notes its marker property."""
-        return self._writer.observe(parse_issue(raw, self._ctx()))
+        item = self._writer.observe(parse_issue(raw, self._ctx()))
+        if labels_refused(raw):
+            self._writer.screens.suspect(item)
+        return item
 
     # ---------------------------------------------------------------- writing
 
+    def written_lately(self, items: Sequence[WorkItem], when: Mapping[str, datetime]) -> None:
+        """Items the store's ledger says goldthread wrote lately (``when``: by ref)."""
+        for item in items:
+            if item.ref in when:
+                self._written.note(item, when[item.ref])
+
+    def _wrote(self, item: WorkItem) -> None:
+        self._written.note(item, self._clock.now())
+
     def add_label(self, item: WorkItem, label: str) -> None:
+        self._wrote(item)
         self._writer.add_label(item, label)
 
     def remove_label(self, item: WorkItem, label: str) -> None:
+        self._wrote(item)
         self._writer.remove_label(item, label)
 
     def find_own_comment(self, item: WorkItem) -> OwnComment | None:
         return self._writer.find_own_comment(item)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
+        self._wrote(item)
         return self._writer.create_comment(item, doc)
 
     def update_comment(self, item: WorkItem, comment_id: str, doc: CommentDoc) -> OwnComment:
+        self._wrote(item)
         return self._writer.update_comment(item, comment_id, doc)
 
     def delete_comment(self, item: WorkItem, comment_id: str) -> None:
+        self._wrote(item)
         self._writer.delete_comment(item, comment_id)

@@ -13,6 +13,7 @@ Jira says                  goldthread raises
 connection error, timeout  RetriableError
 a cut-off JSON body        RetriableError
 401                        FatalSourceError
+400 naming fields          FieldRefusedError (a SkippableError), ``fields``
 400, 403, 404, 410, other  SkippableError (this project, item or comment)
 =========================  ==============================================
 """
@@ -35,6 +36,27 @@ from goldthread.errors import (
 )
 
 _RETRIABLE_STATUSES = frozenset({408, 409, 425})
+
+
+class FieldRefusedError(SkippableError):
+    """A ``400`` whose ``errors`` object names the fields Jira refused to set
+    (``{"errors": {"labels": "Field 'labels' cannot be set. ..."}}``)."""
+
+    def __init__(self, message: str, *, source: str, fields: frozenset[str]) -> None:
+        self.fields = fields
+        super().__init__(message, source=source, status=400)
+
+
+def refused_fields(response: requests.Response | None) -> frozenset[str]:
+    """The field names of a Jira error body's ``errors`` object (none if unreadable)."""
+    if response is None:
+        return frozenset()
+    try:
+        data = response.json()
+    except ValueError:
+        return frozenset()
+    errors = data.get("errors") if isinstance(data, Mapping) else None
+    return frozenset(str(name) for name in errors) if isinstance(errors, Mapping) else frozenset()
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None, now: datetime) -> float | None:
@@ -89,6 +111,9 @@ def translate(error: Exception, *, source: str, what: str, now: datetime) -> Sou
         if status is None:
             return RetriableError(f"{what}: {text or 'no response'}", source=source)
         headers = error.response.headers if error.response is not None else None
+        fields = refused_fields(error.response) if status == 400 else frozenset()
+        if fields:
+            return FieldRefusedError(message, source=source, fields=fields)
         return from_status(status, message, source=source, headers=headers, now=now)
     if isinstance(error, requests.HTTPError) and error.response is not None:
         response = error.response

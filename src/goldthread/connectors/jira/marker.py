@@ -25,9 +25,27 @@ MARKER_VERSION = 1
 PENDING = "pending"
 
 
-def intent_property() -> dict[str, Any]:
-    """The ``properties`` entry of an edit: goldthread may comment here."""
-    return {"key": MARKER_KEY, "value": {"v": MARKER_VERSION, "state": PENDING}}
+LABELS_REFUSED = "refused"
+
+
+def intent_property(*, labels_refused: bool = False) -> dict[str, Any]:
+    """The ``properties`` entry of an edit: goldthread may comment here.
+
+    ``labels_refused`` also records that Jira refused goldthread's label on
+    this issue (not on its edit screen), so a later read knows to check the
+    edit screen before trying again.
+    """
+    value: dict[str, Any] = {"v": MARKER_VERSION, "state": PENDING}
+    if labels_refused:
+        value["labels"] = LABELS_REFUSED
+    return {"key": MARKER_KEY, "value": value}
+
+
+def labels_refused(raw: Mapping[str, Any]) -> bool:
+    """Whether an issue as read carries goldthread's note that its label was refused."""
+    properties = raw.get("properties")
+    value = properties.get(MARKER_KEY) if isinstance(properties, Mapping) else None
+    return isinstance(value, Mapping) and value.get("labels") == LABELS_REFUSED
 
 
 def marker_hint(raw: Mapping[str, Any]) -> MarkerHint:

@@ -2,15 +2,24 @@
 
 * Labels change through the atomic ``update`` verb (``add`` / ``remove``),
   never by sending the whole list, so a label someone adds at the same
-  moment survives. A label already in the wanted state costs no request.
+  moment survives. A label already in the wanted state costs no request;
+  goldthread's label is removed in whatever case it appears (Jira keeps
+  ``Goldthread:Untraced`` apart from ``goldthread:untraced``).
+* A project whose edit screen lacks the labels field refuses any edit that
+  touches labels with ``400``. Before its first label write for an issue
+  type, the writer asks ``GET /issue/{key}/editmeta`` (a read) whether
+  labels can be edited there; where they cannot, or a write is refused
+  anyway, it raises :class:`~goldthread.errors.LabelRefusedError` and
+  sends no more label writes there. The comment still goes out.
 * The comment carries a comment property, ``goldthread.marker`` =
   ``{"v": 1, "fingerprint": ...}``, sent in the *same* create request, so a
   comment never exists without its marker and is found again from the
-  tracker when the store does not know it. Before a retried create, the
-  issue is searched for the marker first: a create that reached Jira before
-  its answer was lost is not sent twice.
-* A comment is updated or deleted only after its marker was seen on it:
-  goldthread never touches a comment it did not write.
+  tracker when the store does not know it (:mod:`.owning`: goldthread's
+  account *and* the marker). Before a retried create, the issue is searched
+  for it first: a create that reached Jira before its answer was lost is
+  not sent twice.
+* A comment is updated or deleted only after it was seen to be written by
+  goldthread's account and to carry its marker.
 * Before a comment is ever created on an issue, the issue property of
   :mod:`.marker` is set there: in the label request when a label is added
   (no extra request), on its own otherwise. So an issue read without that
@@ -22,35 +31,23 @@ Every mutating request waits for the :class:`WritePacer` first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from goldthread.connectors.jira.client import JiraClient
+from goldthread.connectors.jira.labelling import LabelScreens
 from goldthread.connectors.jira.marker import MARKER_KEY, MARKER_VERSION, intent_property
+from goldthread.connectors.jira.owning import OwnComments
 from goldthread.connectors.jira.rendering import render
 from goldthread.connectors.pacing import WritePacer
+from goldthread.core.labels import carries_label, own_labels
 from goldthread.core.model import CommentDoc, MarkerState, OwnComment, WorkItem
-from goldthread.errors import SkippableError
+from goldthread.errors import LabelRefusedError, SkippableError
 
-_COMMENT_PAGE = 100
-__all__ = ["MARKER_KEY", "JiraWriter", "marker_value", "own_marker"]
+__all__ = ["MARKER_KEY", "JiraWriter", "marker_value"]
 
 
 def marker_value(doc: CommentDoc) -> dict[str, Any]:
     return {"v": MARKER_VERSION, "fingerprint": doc.fingerprint}
-
-
-def own_marker(comment: Mapping[str, Any]) -> OwnComment | None:
-    """goldthread's marker on a comment (listed with ``expand=properties``)."""
-    for prop in comment.get("properties") or ():
-        if isinstance(prop, Mapping) and prop.get("key") == MARKER_KEY:
-            value = prop.get("value")
-            fingerprint = value.get("fingerprint") if isinstance(value, Mapping) else None
-            return OwnComment(
-                comment_id=str(comment["id"]),
-                fingerprint=str(fingerprint) if fingerprint is not None else None,
-            )
-    return None
 
 
 class JiraWriter:
@@ -59,6 +56,8 @@ class JiraWriter:
     def __init__(self, client: JiraClient, pacer: WritePacer) -> None:
         self._client = client
         self._pacer = pacer
+        self._own = OwnComments(client)
+        self.screens = LabelScreens(client)
         # What this process last read or did, per issue key; it outlives the
         # item objects (the cycle reloads items from the store, without hints).
         self._markers: dict[str, MarkerState] = {}  # does a comment of ours exist?
@@ -91,24 +90,42 @@ class JiraWriter:
 
     def add_label(self, item: WorkItem, label: str) -> None:
         """Add the label, setting the comment-intent property in the same request."""
-        if label in item.labels:
+        if carries_label(item.labels, label):
             return
-        self._edit(item, f"update labels of {item.key}", {"labels": [{"add": label}]})
+        try:
+            self.screens.require(item)
+            with self.screens.watch(item):
+                self._edit(item, f"update labels of {item.key}", {"labels": [{"add": label}]})
+        except LabelRefusedError:
+            if item.key not in self._intended:  # the refused edit took the property with it
+                self._edit(item, f"mark {item.key} (label refused)", None, labels_refused=True)
+            raise
 
     def remove_label(self, item: WorkItem, label: str) -> None:
-        if label not in item.labels:
+        """Remove goldthread's label in every case it appears on the issue, in one edit."""
+        spelled = own_labels(item.labels, label)
+        if not spelled:
             return
+        self.screens.require(item)
         self._pacer.wait()
-        self._client.send(
-            f"update labels of {item.key}",
-            "PUT",
-            f"issue/{item.key}",
-            {"update": {"labels": [{"remove": label}]}},
-        )
+        with self.screens.watch(item):
+            self._client.send(
+                f"update labels of {item.key}",
+                "PUT",
+                f"issue/{item.key}",
+                {"update": {"labels": [{"remove": name} for name in spelled]}},
+            )
 
-    def _edit(self, item: WorkItem, what: str, update: dict[str, Any] | None) -> None:
+    def _edit(
+        self,
+        item: WorkItem,
+        what: str,
+        update: dict[str, Any] | None,
+        *,
+        labels_refused: bool = False,
+    ) -> None:
         """One issue edit that also records goldthread's intent to comment."""
-        body: dict[str, Any] = {"properties": [intent_property()]}
+        body: dict[str, Any] = {"properties": [intent_property(labels_refused=labels_refused)]}
         if update:
             body["update"] = update
         self._pacer.wait()
@@ -118,28 +135,14 @@ class JiraWriter:
     # ---------------------------------------------------------------- comments
 
     def find_own_comment(self, item: WorkItem, *, trust_hint: bool = True) -> OwnComment | None:
-        """The marker comment, from the tracker: one request per 100 comments.
+        """The marker comment, from the tracker (see :mod:`.owning`).
 
         None without a request when the issue was read without goldthread's
         property and nothing was written since (``trust_hint``).
         """
         if trust_hint and self.marker_state(item) is MarkerState.NONE:
             return None
-        start = 0
-        while True:
-            page = self._client.get_json(
-                f"list comments of {item.key}",
-                f"issue/{item.key}/comment",
-                {"expand": "properties", "startAt": start, "maxResults": _COMMENT_PAGE},
-            )
-            comments = list(page.get("comments") or ())
-            for comment in comments:
-                found = own_marker(comment)
-                if found is not None:
-                    return found
-            start = int(page.get("startAt", start)) + len(comments)
-            if not comments or start >= int(page.get("total", 0)):
-                return None
+        return self._own.find(item)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
         """POST the comment with its marker; a retry first looks for it on the issue.
@@ -203,23 +206,7 @@ class JiraWriter:
 
     def _owned(self, item: WorkItem, comment_id: str) -> OwnComment | None:
         """The comment's marker; ``None`` if it is gone; refuses anyone else's."""
-        try:
-            comment = self._client.get_json(
-                f"read comment {comment_id} on {item.key}",
-                f"issue/{item.key}/comment/{comment_id}",
-                {"expand": "properties"},
-            )
-        except SkippableError as error:
-            if error.status == 404:
-                return None
-            raise
-        found = own_marker(comment)
-        if found is None:
-            raise SkippableError(
-                f"comment {comment_id} on {item.key} is not goldthread's; left alone",
-                source=self._client.options.name,
-            )
-        return found
+        return self._own.vouch(item, comment_id)
 
     def _payload(self, doc: CommentDoc) -> dict[str, Any]:
         return {
