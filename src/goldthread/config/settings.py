@@ -162,6 +162,38 @@ def cross_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...],
                 problems.append(
                     (("rules", index, "sources"), f"unknown source {name!r} (configured: {known})")
                 )
+    problems += label_problems(data, entries)
+    return problems
+
+
+# What each tracker accepts as a label name (Jira refuses spaces; GitHub names
+# are at most 50 characters).
+_LABEL_RULES: dict[str, tuple[int, bool]] = {"jira": (255, False), "github": (50, True)}
+
+
+def label_problems(
+    data: Mapping[str, Any], sources: list[Any]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """``writeback.label`` checked against the rules of every configured tracker."""
+    writeback = data.get("writeback")
+    label = writeback.get("label") if isinstance(writeback, Mapping) else None
+    if not isinstance(label, str) or not label:
+        return []
+    kinds = {entry.get("type") for entry in sources if isinstance(entry, Mapping)}
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for kind in sorted(k for k in kinds if isinstance(k, str) and k in _LABEL_RULES):
+        longest, spaces = _LABEL_RULES[kind]
+        if not spaces and any(ch.isspace() for ch in label):
+            problems.append(
+                (("writeback", "label"), f"{label!r}: {kind} labels cannot contain spaces")
+            )
+        elif len(label) > longest:
+            problems.append(
+                (
+                    ("writeback", "label"),
+                    f"{label!r}: {kind} labels are at most {longest} characters",
+                )
+            )
     return problems
 
 

@@ -274,6 +274,17 @@ class JiraStandIn(StandIn):
                 self.renderer.comment(c, "2", properties=True) for c in self._issue(key).comments
             ]
 
+    def comment_as_person(
+        self, key: str, text: str, properties: dict[str, object] | None = None
+    ) -> str:
+        """A person's comment on ``key`` (``properties`` set with it); returns its id."""
+        with self.lock:
+            comment, changes = self.state.add_comment(
+                self._issue(key), text, None, self.human, dict(properties or {})
+            )
+            self.publish(changes)
+            return str(comment.id)
+
     def create_issue(self, seed: JiraIssueSeed) -> str:
         with self.lock:
             record, changes = self.state.create(seed, self.human)
