@@ -22,7 +22,8 @@ from goldthread.config import Settings
 from goldthread.connectors.base import Connector
 from goldthread.errors import SourceError, StoreError, StoreLockedError
 from goldthread.store import open_store
-from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle, stats_of
+from goldthread.sync.budgeting import duration_text
+from goldthread.sync.cycle import CycleOptions, CycleResult, outlook_lines, run_cycle, stats_of
 from goldthread.sync.progress import BarProgress, LogProgress
 from goldthread.sync.sources import build_connectors, close_all
 from goldthread.sync.summary import render_plan, render_summary
@@ -146,6 +147,17 @@ def report_outcome(result: CycleResult, options: CycleOptions, *, fail_on_untrac
         click.echo(f"goldthread: error: {line}", err=True)
     for line in result.warnings:
         click.echo(f"goldthread: warning: {line}", err=True)
+    for line in outlook_lines(result.outlooks, options.patience):
+        click.echo(f"goldthread: {line}", err=True)
+    for source, count in sorted(result.deferred.items()):
+        ahead = result.outlooks.get(source)
+        left = ahead.finish - result.ended_at if ahead and result.ended_at else None
+        eta = f", about {duration_text(left)} more" if left is not None else ""
+        click.echo(
+            f"goldthread: {source}: {count} comment(s) still to write{eta}; the next run "
+            "or the service writes them, in the same order",
+            err=True,
+        )
     if result.needs_confirmation:
         click.echo(
             f"goldthread: this first run would flag {result.newly_flagged} of "

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from goldthread.connectors.pacing import ContentLimits
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
 from goldthread.core.scope import SourceScope
 
@@ -107,3 +108,14 @@ class Reconciling(Protocol):
     """
 
     def written_lately(self, items: Sequence[WorkItem], when: Mapping[str, datetime]) -> None: ...
+
+
+@runtime_checkable
+class ContentLimited(Protocol):
+    """A connector whose tracker limits content-creating requests (GitHub.com).
+
+    ``None``: no documented limit applies (GitHub Enterprise Server, where the
+    administrator sets the limits and ``writes_per_minute`` paces writes).
+    """
+
+    def content_limits(self) -> ContentLimits | None: ...

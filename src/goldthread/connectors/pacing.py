@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from goldthread.clock import Clock
@@ -107,3 +108,82 @@ class BudgetThrottle:
         if delay:
             self._clock.sleep(delay)
         return delay
+
+
+@dataclass(frozen=True, slots=True)
+class ContentLimits:
+    """A tracker's documented limit on content-creating requests (GitHub.com:
+    about 80 a minute and 500 an hour), and the credential's line in the store."""
+
+    line: str
+    per_hour: int = 500
+    burst: int = 80
+    floor: float = 1.0  # seconds between any two writes
+
+    @property
+    def interval(self) -> float:
+        """Steady spacing, so that a full burst plus an hour of steady writes is
+        never more than ``per_hour`` in any hour."""
+        return 3600.0 / (self.per_hour - self.burst)
+
+    @property
+    def tolerance(self) -> float:
+        """How far ahead of the steady schedule a burst may run."""
+        return (self.burst - 1) * self.interval
+
+
+class ContentPacer:
+    """Content-creating requests on one credential, by the generic cell rate
+    algorithm over one line of the store (:data:`Reserve`).
+
+    The line holds one time, the theoretical start of the next slot; a write
+    may go ``tolerance`` ahead of it. So up to ``burst`` writes go at once
+    (each still ``floor`` apart), then one every ``interval``, and no hour
+    ever holds more than ``per_hour`` — across runs and replicas alike, since
+    the line lives in the store. :meth:`next_slot` only looks.
+    """
+
+    def __init__(self, limits: ContentLimits, clock: Clock, reserve: Reserve) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._reserve = reserve
+
+    def _shifted(self, now: datetime) -> datetime:
+        return now - timedelta(seconds=self.limits.tolerance)
+
+    def line_value(self, now: datetime) -> datetime:
+        """The line as it stands at ``now`` (reserving nothing; the write could go at
+        ``max(value, now)``)."""
+        return self._reserve(timedelta(0), self._shifted(now))
+
+    def next_slot(self, now: datetime) -> datetime:
+        """When the next content write could go (reserving nothing)."""
+        return max(self.line_value(now), now)
+
+    def wait(self) -> float:
+        """Take the next slot and wait for it; return the seconds waited."""
+        now = self._clock.now()
+        interval = timedelta(seconds=self.limits.interval)
+        slot = max(self._reserve(interval, self._shifted(now)), now)
+        delay = (slot - now).total_seconds()
+        if delay > 0:
+            self._clock.sleep(delay)
+        return max(delay, 0.0)
+
+
+def finish_time(
+    limits: ContentLimits, start: datetime, line: datetime, writes: int, comments: int
+) -> datetime:
+    """When ``writes`` plain writes, then ``comments`` content writes, would be done:
+    starting at ``start``, the content line standing at ``line`` (:meth:`ContentPacer.line_value`).
+    Pure; it replays what :meth:`ContentPacer.wait` and the write floor do."""
+    floor = timedelta(seconds=limits.floor)
+    interval = timedelta(seconds=limits.interval)
+    tolerance = timedelta(seconds=limits.tolerance)
+    last: datetime | None = start + floor * (writes - 1) if writes else None
+    for _ in range(comments):
+        arrive = start if last is None else last + floor
+        slot = max(line, arrive - tolerance)
+        line = slot + interval
+        last = max(slot, arrive)
+    return last if last is not None else start

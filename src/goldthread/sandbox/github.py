@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -31,7 +32,7 @@ from goldthread.sandbox import github_routes
 from goldthread.sandbox.faults import Fault
 from goldthread.sandbox.github_mutations import Event
 from goldthread.sandbox.github_payloads import Urls
-from goldthread.sandbox.github_rates import RateBudget
+from goldthread.sandbox.github_rates import ContentLimit, RateBudget
 from goldthread.sandbox.github_records import IssueRecord
 from goldthread.sandbox.github_store import GitHubStore
 from goldthread.sandbox.github_webhooks import Delivery, WebhookSender
@@ -45,6 +46,8 @@ SECONDARY_LIMIT = (
     "content creation. Please retry your request again later."
 )
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
+# Content-creating requests: a comment, an issue.
+_CREATES = re.compile(r"^/repos/[^/]+/[^/]+/issues(?:/\d+/comments)?$")
 
 
 class GitHubStandIn(StandIn):
@@ -71,6 +74,7 @@ class GitHubStandIn(StandIn):
         self._now = now
         self.store = GitHubStore(self.now)
         self.rates = RateBudget(rate_limit, self.now)
+        self.content: ContentLimit | None = None
         self.webhooks = WebhookSender()
         self.installation_tokens: dict[str, float] = {}
         self._charged = threading.local()
@@ -141,7 +145,28 @@ class GitHubStandIn(StandIn):
             message = f"API rate limit exceeded for user ID {payloads.stable_id(self.actor)}."
             return github_routes.error(403, message)
         self._charged.value = True
-        return None
+        return self._content_limited(request, path)
+
+    def limit_content(
+        self, *, retry_after: bool = True, per_minute: int = 80, per_hour: int = 500
+    ) -> ContentLimit:
+        """Enforce GitHub's content-creation limits from now on."""
+        self.content = ContentLimit(
+            self.now, per_minute=per_minute, per_hour=per_hour, retry_after=retry_after
+        )
+        return self.content
+
+    def _content_limited(self, request: Request, path: str) -> Response | None:
+        """A content-creating request over the limit: 403, secondary-limit message."""
+        creating = request.method == "POST" and _CREATES.match(path) is not None
+        if self.content is None or not creating:
+            return None
+        wait = self.content.take()
+        if wait is None:
+            return None
+        headers = {"retry-after": str(int(wait) + 1)} if self.content.retry_after else {}
+        body = {"message": SECONDARY_LIMIT, "documentation_url": "https://docs.github.com/rest"}
+        return Response(403, body, headers)
 
     def dispatch(self, request: Request) -> Response:
         """Moved things answer as GitHub does; ``/repositories/{id}`` is the repository."""

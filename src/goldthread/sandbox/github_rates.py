@@ -74,3 +74,46 @@ class RateBudget:
             "resources": {"core": core, "search": idle, "graphql": graphql},
             "rate": core,
         }
+
+
+class ContentLimit:
+    """GitHub's secondary limit on content creation: ``per_minute`` and
+    ``per_hour`` content-creating requests (comments, issues) per account,
+    in sliding windows. Off until :meth:`GitHubStandIn.limit_content` turns it
+    on. Over the limit GitHub answers ``403`` with a secondary-limit message,
+    with ``Retry-After`` or (``retry_after`` False) without it.
+    """
+
+    def __init__(
+        self,
+        now: Callable[[], float],
+        *,
+        per_minute: int = 80,
+        per_hour: int = 500,
+        retry_after: bool = True,
+    ) -> None:
+        self.now = now
+        self.per_minute = per_minute
+        self.per_hour = per_hour
+        self.retry_after = retry_after
+        self.created: list[float] = []
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> float | None:
+        """Count one content-creating request; ``None`` if allowed, else the seconds
+        until it would be."""
+        with self._lock:
+            current = self.now()
+            self.created = [t for t in self.created if t > current - WINDOW]
+            last_minute = [t for t in self.created if t > current - 60.0]
+            waits = []
+            if len(last_minute) >= self.per_minute:
+                waits.append(last_minute[-self.per_minute] + 60.0 - current)
+            if len(self.created) >= self.per_hour:
+                waits.append(self.created[-self.per_hour] + WINDOW - current)
+            if waits:
+                self.refused += 1
+                return max(*waits, 1.0)
+            self.created.append(current)
+            return None

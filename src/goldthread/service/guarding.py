@@ -33,8 +33,8 @@ from typing import Any, cast
 
 from goldthread.clock import Clock
 from goldthread.config import GitHubSource, ResolvedSecrets, Settings
-from goldthread.connectors.base import Connector, ScopeRead
-from goldthread.connectors.pacing import SharedPacer
+from goldthread.connectors.base import Connector, ContentLimited, Reconciling, ScopeRead
+from goldthread.connectors.pacing import ContentLimits, SharedPacer
 from goldthread.core.model import (
     MARKER_UNKNOWN,
     CommentDoc,
@@ -121,6 +121,14 @@ class GuardedConnector:
 
     def budget(self) -> RateBudget | None:
         return self._inner.budget()
+
+    def content_limits(self) -> ContentLimits | None:
+        inner = self._inner
+        return inner.content_limits() if isinstance(inner, ContentLimited) else None
+
+    def written_lately(self, items: Sequence[WorkItem], when: Mapping[str, datetime]) -> None:
+        if isinstance(self._inner, Reconciling):
+            self._inner.written_lately(items, when)
 
     def add_label(self, item: WorkItem, label: str) -> None:
         self._before_write()

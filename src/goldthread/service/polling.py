@@ -129,6 +129,11 @@ class Schedule:
         if kind == "full":
             when.full = now + jittered(self._full, self._rng)
 
+    def hasten(self, source: str, seconds: float, now: float) -> None:
+        """Sync ``source`` again within ``seconds`` (writes are waiting for it)."""
+        when = self._next[source]
+        when.sync = min(when.sync, now + max(seconds, 0.0))
+
     def postpone(self, source: str, seconds: float, now: float) -> None:
         when = self._next[source]
         when.sync = max(when.sync, now + seconds)
@@ -223,6 +228,7 @@ class Poller:
             writeback=self._settings.writeback.enabled,
             apply=not self._settings.writeback.dry_run,
             confirmed=self._confirmed,
+            patience=self._settings.daemon.poll_interval,
         )
         result: CycleResult | None = None
         lost = False
@@ -238,6 +244,10 @@ class Poller:
             log.exception("poll.crashed", source=source, kind=kind, error=text)
         seconds = self._clock.monotonic() - started
         self.schedule.done(source, kind, self._clock.monotonic())
+        resume = result.resume_at.get(source) if result is not None else None
+        if resume is not None:  # comments left for later: go on when their slot comes
+            wait = (resume - self._clock.now()).total_seconds()
+            self.schedule.hasten(source, wait, self._clock.monotonic())
         if lost or (
             self._sharing is not None and not self._sharing.leases.holds(poll_lease(source))
         ):

@@ -30,6 +30,7 @@ from goldthread.core.tracing import descendants
 from goldthread.errors import RetriableError
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.sync.budgeting import content_pacers
 from goldthread.sync.certainty import held_back
 from goldthread.sync.cycle import scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
@@ -115,6 +116,8 @@ def refresh(
         items,
         now=clock.now,
         max_writes=settings.writeback.max_writes_per_run,
+        pacers=content_pacers(store, connectors, clock),
+        deadline=clock.now() + settings.daemon.poll_interval,  # later: the next poll writes it
     )
     result.applied = applier.apply(result.plan)
     if result.applied.failed_sources:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from goldthread.connectors.base import Connector
+from goldthread.connectors.pacing import ContentPacer
 from goldthread.core.labels import without_label
 from goldthread.core.model import MARKER_UNKNOWN, CommentDoc, OwnComment, WorkItem
 from goldthread.errors import (
@@ -41,6 +42,10 @@ class WriteLimitReached(Exception):  # noqa: N818 - a signal inside this module,
     """The next write would exceed ``max_writes``."""
 
 
+class Deferred(Exception):  # noqa: N818 - a signal inside this module, never raised out
+    """The next comment's content slot starts after this run's patience."""
+
+
 @dataclass(slots=True)
 class ApplyResult:
     """What applying a plan did: writes sent by (source, kind), problems met."""
@@ -52,6 +57,7 @@ class ApplyResult:
     failed_sources: set[str] = field(default_factory=set)
     stopped: bool = False
     not_done: int = 0
+    deferred: Counter[str] = field(default_factory=Counter)  # comments left for later, by source
 
     @property
     def total(self) -> int:
@@ -69,6 +75,8 @@ class Applier:
         *,
         now: Callable[[], datetime],
         max_writes: int,
+        pacers: Mapping[str, ContentPacer] | None = None,
+        deadline: datetime | None = None,
     ) -> None:
         self._connectors = connectors
         self._store = store
@@ -77,6 +85,9 @@ class Applier:
         self._now = now
         self._max = max_writes
         self._changed: dict[str, WorkItem] = {}
+        self._pacers = dict(pacers or {})
+        self._deadline = deadline
+        self._deferring: set[str] = set()
         self.result = ApplyResult()
 
     def apply(self, actions: Iterable[Action]) -> ApplyResult:
@@ -92,6 +103,8 @@ class Applier:
                     self.result.stopped = True
                     self.result.not_done = len(pending) - index
                     break
+                except Deferred:
+                    self.result.deferred[action.source] += 1
                 except LabelRefusedError as refused:
                     self.result.writes[action.source, action.kind] -= 1
                     self._warn(f"{action.source}: {refused}")
@@ -137,6 +150,18 @@ class Applier:
             raise WriteLimitReached
         self.result.writes[action.source, action.kind] += 1
 
+    def _pace_content(self, source: str) -> None:
+        """Wait for the source's next content slot, or defer past the deadline."""
+        pacer = self._pacers.get(source)
+        if pacer is None:
+            return
+        if source in self._deferring or (
+            self._deadline is not None and pacer.next_slot(self._now()) > self._deadline
+        ):
+            self._deferring.add(source)
+            raise Deferred
+        pacer.wait()
+
     def _find(self, connector: Connector, item: WorkItem) -> OwnComment | None:
         if item.proves_no_marker:
             return None
@@ -159,6 +184,7 @@ class Applier:
             self._write(replace(action, kind=ActionKind.UPDATE_COMMENT))
             written = connector.update_comment(item, found.comment_id, doc)
         else:
+            self._pace_content(action.source)
             self._write(replace(action, kind=ActionKind.CREATE_COMMENT))
             written = connector.create_comment(item, doc)
         self._record_comment(item, written.comment_id, doc.fingerprint)

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+import structlog
+
 from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector, Reconciling
@@ -28,6 +30,13 @@ from goldthread.core.model import RateBudget, WorkItem
 from goldthread.core.scope import SourceScope
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.sync.budgeting import (
+    Outlook,
+    content_pacers,
+    duration_text,
+    labels_first,
+    outlook,
+)
 from goldthread.sync.certainty import held_back, unsure_sources
 from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
@@ -35,6 +44,8 @@ from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, pla
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.scoping import follow_moves, follow_renames, forget, moves_after_read
 from goldthread.sync.sources import since_cursor
+
+log = structlog.get_logger("goldthread.sync")
 
 CycleKind = Literal["backfill", "sync"]
 RECENT = timedelta(hours=1)  # ledger entries this new are handed to Reconciling connectors
@@ -56,6 +67,9 @@ class CycleOptions:
     writeback: bool = True
     apply: bool = True
     confirmed: bool = False
+    patience: timedelta = timedelta(hours=1)
+    """How long the run waits for content slots (GitHub.com's comment limits);
+    comments that would start later are left to the next run or the service."""
 
 
 @dataclass(slots=True)
@@ -69,6 +83,8 @@ class CycleResult:
     plan: list[Action] = field(default_factory=list)
     applied: ApplyResult | None = None
     needs_confirmation: bool = False
+    outlooks: dict[str, Outlook] = field(default_factory=dict)
+    resume_at: dict[str, datetime] = field(default_factory=dict)  # deferred sources' next slot
     newly_flagged: int = 0
     deleted: int = 0
     moved: dict[str, str] = field(default_factory=dict)
@@ -78,6 +94,7 @@ class CycleResult:
     requests: dict[str, int] = field(default_factory=dict)
     budgets: dict[str, RateBudget | None] = field(default_factory=dict)
     seconds: float = 0.0
+    ended_at: datetime | None = None
 
     @property
     def failed_sources(self) -> list[str]:
@@ -96,6 +113,12 @@ class CycleResult:
     @property
     def warnings(self) -> list[str]:
         return list(self.applied.warnings) if self.applied is not None else []
+
+    @property
+    def deferred(self) -> dict[str, int]:
+        """Comments left for the next run or the service, by source."""
+        applied = self.applied
+        return {k: v for k, v in applied.deferred.items() if v} if applied is not None else {}
 
     @property
     def write_limit_reached(self) -> bool:
@@ -181,6 +204,7 @@ def run_cycle(
     result.requests = {n: c.stats.requests - before.get(n, 0) for n, c in connectors.items()}
     result.budgets = {name: connector.budget() for name, connector in connectors.items()}
     result.seconds = clock.monotonic() - started
+    result.ended_at = clock.now()
     store.finish_run(run_id, clock.now(), _outcome(result), json.dumps(stats_of(result)))
     return result
 
@@ -246,13 +270,15 @@ def _write_back(
         writeback_policy(settings),
         scopes=scopes_of(connectors),
     )
-    plan = [
-        action
-        for action in planned
-        if action.source in connectors
-        and action.source not in unreadable
-        and action.ref not in held
-    ]
+    plan = labels_first(
+        [
+            action
+            for action in planned
+            if action.source in connectors
+            and action.source not in unreadable
+            and action.ref not in held
+        ]
+    )
     result.held = len({action.ref for action in planned if action.ref in held})
     result.plan = plan
     result.newly_flagged = newly_flagged(plan)
@@ -265,16 +291,39 @@ def _write_back(
     ):
         result.needs_confirmation = True
         return
+    pacers = content_pacers(store, connectors, clock)
+    start = clock.now()
+    result.outlooks = outlook(plan, pacers, start)
     if not options.apply or not plan:
         return
+    for line in outlook_lines(result.outlooks, options.patience):
+        log.info("write-back outlasts this run", detail=line)
     applier = Applier(
         connectors,
         store,
         items,
         now=clock.now,
         max_writes=settings.writeback.max_writes_per_run,
+        pacers=pacers,
+        deadline=start + options.patience,
     )
     result.applied = applier.apply(plan)
+    result.resume_at = {
+        source: pacers[source].next_slot(clock.now())
+        for source, count in result.applied.deferred.items()
+        if count and source in pacers
+    }
+
+
+def outlook_lines(outlooks: Mapping[str, Outlook], patience: timedelta) -> list[str]:
+    """One line per source whose write-back outlasts this run's patience."""
+    return [
+        f"{name}: {ahead.comments} comment(s) to write; GitHub allows about 500 an hour, so "
+        f"write-back takes about {duration_text(ahead.duration)}: labels first, then the "
+        "comments in a fixed order, the rest by the next runs or the service"
+        for name, ahead in sorted(outlooks.items())
+        if ahead.duration > patience
+    ]
 
 
 def _commit_cursors(store: Store, result: CycleResult) -> None:
@@ -312,5 +361,7 @@ def stats_of(result: CycleResult) -> dict[str, object]:
         },
         "requests": result.requests,
         "failed_sources": result.failed_sources,
+        "deferred": result.deferred,
+        "warnings": result.warnings,
         "seconds": round(result.seconds, 3),
     }

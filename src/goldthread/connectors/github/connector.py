@@ -9,6 +9,7 @@ It composes the request client (:mod:`.client`), the reader
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from goldthread.connectors.github.parsing import (
 from goldthread.connectors.github.reading import Cursor, RepositoryRead, next_link
 from goldthread.connectors.github.redirects import repository_id
 from goldthread.connectors.github.writing import GitHubWriter, split_key
+from goldthread.connectors.pacing import ContentLimits
 from goldthread.connectors.retrying import RetrySettings
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
 from goldthread.core.references import SourceIndex
@@ -78,6 +80,17 @@ class GitHubConnector:
 
     def close(self) -> None:
         self._http.close()
+
+    def content_limits(self) -> ContentLimits | None:
+        """GitHub.com's documented content-creation limits, on this credential's line."""
+        limited = self.options.content_limited
+        if limited is None:
+            limited = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL
+        if not limited:
+            return None
+        who = self.options.token or f"app:{self.options.app_id}"
+        digest = hashlib.sha256(f"{self.options.base_url}\n{who}".encode()).hexdigest()[:20]
+        return ContentLimits(line=f"content:{digest}", floor=self._http.pacer.interval)
 
     # ---------------------------------------------------------------- identity
 

@@ -32,6 +32,7 @@ class GitHubOptions:
     reference_patterns: tuple[re.Pattern[str], ...] = ()
     writes_per_minute: int = 60
     timeout: float = 30.0
+    content_limited: bool | None = None  # GitHub.com's content limits; None: by host
     label_color: str = "d93f0b"
     label_description: str = "goldthread: this item does not trace back to a strategy and a vision"
 
