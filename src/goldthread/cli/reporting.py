@@ -7,6 +7,7 @@ in CI after a backfill, and need no tracker credentials.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shutil
 import sys
@@ -15,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,6 +30,7 @@ from goldthread.reports import FORMATS, ReportData, render, report_from
 from goldthread.reports.explaining import explain_item
 from goldthread.reports.table import render_table
 from goldthread.store import Store, open_store
+from goldthread.store.base import RunRecord
 
 
 @click.command()
@@ -93,13 +96,31 @@ def explain(obj: CliContext, ref: str) -> None:
     with _store(settings) as store:
         items = {item.ref: item for item in store.items()}
         stored = store.verdicts()
+        runs = store.runs(limit=50)
     found = _resolve(ref, items)
     policy = settings.trace_policy()
     fresh = trace(items, policy, datetime.now(UTC))
-    click.echo(explain_item(found, items, policy, fresh.get(found), verdicts=fresh), nl=False)
+    kinds = last_link_kinds(runs, items[found].source)
+    click.echo(
+        explain_item(found, items, policy, fresh.get(found), verdicts=fresh, link_kinds=kinds),
+        nl=False,
+    )
     note = _stale_note(stored.get(found), fresh.get(found))
     if note:
         click.echo(note)
+
+
+def last_link_kinds(runs: Sequence[RunRecord], source: str) -> dict[str, Any] | None:
+    """What ``source``'s server offered, as the newest run that read it recorded."""
+    for run in sorted(runs, key=lambda r: r.id, reverse=True):
+        try:
+            stats = json.loads(run.stats_json or "{}")
+        except ValueError:
+            continue
+        kinds = (stats.get("link_kinds") or {}).get(source) if isinstance(stats, dict) else None
+        if isinstance(kinds, dict):
+            return kinds
+    return None
 
 
 @contextmanager

@@ -16,11 +16,19 @@ only after the cycle that read it succeeded.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from goldthread.connectors.pacing import ContentLimits
-from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.model import (
+    CommentDoc,
+    LinkKind,
+    OwnComment,
+    RateBudget,
+    RequestStats,
+    WorkItem,
+)
 from goldthread.core.scope import SourceScope
 
 
@@ -119,3 +127,44 @@ class ContentLimited(Protocol):
     """
 
     def content_limits(self) -> ContentLimits | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinkKinds:
+    """Which kinds of parent link (and issue types) a source's server offers.
+
+    ``missing`` says, per kind not offered, why (``GitHub Enterprise Server
+    3.13 has no sub-issues``); ``notes`` say what else is worth knowing.
+    """
+
+    server: str
+    available: tuple[LinkKind, ...]
+    missing: Mapping[str, str] = field(default_factory=dict)
+    issue_types: bool = True
+    notes: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """One line for ``check --online``."""
+        parts = [f"{self.server}: parent links by " + ", ".join(k.value for k in self.available)]
+        parts += [f"no {kind} ({why})" for kind, why in self.missing.items()]
+        if not self.issue_types:
+            parts.append("no issue types (type rules never match here)")
+        parts += list(self.notes)
+        return "; ".join(parts)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "server": self.server,
+            "available": [k.value for k in self.available],
+            "missing": dict(self.missing),
+            "issue_types": self.issue_types,
+            "notes": list(self.notes),
+        }
+
+
+@runtime_checkable
+class LinkAware(Protocol):
+    """A connector that can say which link kinds its server offers (known after
+    its first request)."""
+
+    def link_kinds(self) -> LinkKinds: ...

@@ -8,6 +8,7 @@ person can fix the item (or the config) without reading goldthread's code.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from goldthread.core.model import Classification, ParentLink, TracePolicy, Verdict, WorkItem
 from goldthread.core.rules import classify
@@ -20,8 +21,11 @@ def explain_item(
     verdict: Verdict | None,
     *,
     verdicts: Mapping[str, Verdict] | None = None,
+    link_kinds: Mapping[str, Any] | None = None,
 ) -> str:
-    """The explanation of ``ref``; ``verdicts`` (all items') annotates parents.
+    """The explanation of ``ref``; ``verdicts`` (all items') annotates parents;
+    ``link_kinds`` is what the item's server offered when last read (as the
+    run recorded it), so a link kind it lacks is not looked for in vain.
 
     Raises :class:`KeyError` when ``ref`` is not among ``items``.
     """
@@ -36,6 +40,7 @@ def explain_item(
         *_layer_lines(classification),
         "",
         *_link_lines(item, items, known, verdict),
+        *_kinds_lines(item, link_kinds),
         "",
         *_verdict_lines(verdict),
     ]
@@ -78,6 +83,19 @@ def _link(link: ParentLink, items: Mapping[str, WorkItem], verdicts: Mapping[str
     parent = verdicts.get(link.target)
     state = f" ({parent.layer.value}, {parent.kind.value})" if parent else ""
     return f"{found} -> {link.target}{state}"
+
+
+def _kinds_lines(item: WorkItem, kinds: Mapping[str, Any] | None) -> list[str]:
+    if not kinds:
+        return []
+    available = ", ".join(str(kind) for kind in kinds.get("available") or ()) or "none"
+    lines = [f"Link kinds on {item.source} ({_flat(str(kinds.get('server') or '?'))}): {available}"]
+    missing = kinds.get("missing") or {}
+    lines += [f"  not available: {kind} ({_flat(str(why))})" for kind, why in missing.items()]
+    if kinds.get("issue_types") is False:
+        lines.append("  not available: issue types (type rules never match its items)")
+    lines += [f"  {_flat(str(note))}" for note in kinds.get("notes") or ()]
+    return lines
 
 
 def _verdict_lines(verdict: Verdict | None) -> list[str]:

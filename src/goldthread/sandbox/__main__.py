@@ -38,6 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--enterprise", action="store_true", help="serve GitHub under /api/v3 (Enterprise Server)"
     )
     parser.add_argument(
+        "--enterprise-version",
+        default="3.19",
+        help="the Enterprise Server version to serve (what its description has)",
+    )
+    parser.add_argument(
         "--write-config", type=Path, metavar="PATH", help="write a goldthread config here"
     )
     parser.add_argument(
@@ -82,7 +87,10 @@ def serve(args: argparse.Namespace, stop: threading.Event) -> int:
     """Run the sandbox until ``stop`` is set."""
     org = generate(args.size, args.seed, jira_mode=args.jira_mode)
     sandbox = Sandbox(
-        jira_mode=args.jira_mode, time_zone=args.time_zone, github_enterprise=args.enterprise
+        jira_mode=args.jira_mode,
+        time_zone=args.time_zone,
+        github_enterprise=args.enterprise,
+        github_version=args.enterprise_version,
     )
     sandbox.load(org)
     sandbox.start(args.github_port, args.jira_port, args.host, args.control_port)

@@ -46,11 +46,14 @@ class Sandbox:
         time_zone: str = "Europe/Berlin",
         *,
         github_enterprise: bool = False,
+        github_version: str = "3.19",
         github_token: str = DEFAULT_GITHUB_TOKEN,
         jira_email: str = DEFAULT_JIRA_EMAIL,
         jira_token: str = DEFAULT_JIRA_TOKEN,
     ) -> None:
-        self._github = GitHubStandIn(token=github_token, enterprise=github_enterprise)
+        self._github = GitHubStandIn(
+            token=github_token, enterprise=github_enterprise, enterprise_version=github_version
+        )
         self._jira = JiraStandIn(
             mode=jira_mode, email=jira_email, token=jira_token, time_zone=time_zone
         )

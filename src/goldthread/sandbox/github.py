@@ -2,8 +2,13 @@
 
 It serves the issues, comments, labels and sub-issue links goldthread reads
 and writes, with GitHub's pagination (``Link``), conditional requests (weak
-ETags, free 304s), primary rate limit headers and secondary-limit faults, at
-the root or under ``/api/v3`` (Enterprise Server). Changes made through the
+ETags, free 304s), primary rate limit headers, secondary-limit faults and
+(when :meth:`GitHubStandIn.limit_content` turns them on) GitHub.com's
+content-creation limits, at the root or under ``/api/v3`` (Enterprise
+Server). An Enterprise Server serves what its version's description has
+(:class:`Features`): every answer carries ``X-GitHub-Enterprise-Version``;
+issues carry ``parent_issue_url`` and ``type`` from 3.16 on; no version has
+the sub-issue endpoints or the ``sub_issues`` and ``issues.typed`` webhooks. Changes made through the
 API or through the control methods below fire signed webhook deliveries, as
 GitHub does, including for goldthread's own writes.
 
@@ -22,6 +27,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +56,27 @@ _JSON = {"Content-Type": "application/json; charset=utf-8"}
 _CREATES = re.compile(r"^/repos/[^/]+/[^/]+/issues(?:/\d+/comments)?$")
 
 
+@dataclass(frozen=True, slots=True)
+class Features:
+    """What a GitHub server's REST description has, as far as goldthread cares."""
+
+    parent_field: bool = True  # parent_issue_url on issues
+    issue_types: bool = True  # type on issues, the list's type filter
+    sub_issue_api: bool = True  # /parent, /sub_issues, /sub_issue endpoints
+    hierarchy_webhooks: bool = True  # sub_issues, issues.typed / untyped
+
+    @classmethod
+    def of(cls, enterprise_version: str | None) -> Features:
+        """GitHub.com (``None``) has everything; Enterprise Server by its version."""
+        if enterprise_version is None:
+            return cls()
+        major, minor = (int(part) for part in enterprise_version.split(".")[:2])
+        newer = (major, minor) >= (3, 16)
+        return cls(
+            parent_field=newer, issue_types=newer, sub_issue_api=False, hierarchy_webhooks=False
+        )
+
+
 class GitHubStandIn(StandIn):
     server_name = "github"
 
@@ -59,6 +86,7 @@ class GitHubStandIn(StandIn):
         rate_limit: int = 5000,
         enterprise: bool = False,
         *,
+        enterprise_version: str = "3.19",
         web_host: str = "github.localhost",
         now: Callable[[], float] = time.time,
         web_scheme: str = "https",
@@ -66,6 +94,8 @@ class GitHubStandIn(StandIn):
         super().__init__()
         self.token = token
         self.enterprise = enterprise
+        self.enterprise_version = enterprise_version
+        self.features = Features.of(enterprise_version if enterprise else None)
         self.prefix = "/api/v3" if enterprise else ""
         self._web_host = web_host
         self._web_scheme = web_scheme
@@ -73,6 +103,10 @@ class GitHubStandIn(StandIn):
         self.actor = BOT_LOGIN  # whose token the API requests carry
         self._now = now
         self.store = GitHubStore(self.now)
+        if not self.features.parent_field:
+            self.store.omitted |= {"parent_issue_url"}
+        if not self.features.issue_types:
+            self.store.omitted |= {"type"}
         self.rates = RateBudget(rate_limit, self.now)
         self.content: ContentLimit | None = None
         self.webhooks = WebhookSender()
@@ -119,7 +153,7 @@ class GitHubStandIn(StandIn):
         web = f"{self._web_scheme}://{self._web_host}"
         if self.enterprise:
             self.webhooks.extra_headers = {
-                "X-GitHub-Enterprise-Version": "3.17.0",
+                "X-GitHub-Enterprise-Version": f"{self.enterprise_version}.0",
                 "X-GitHub-Enterprise-Host": self._web_host,
             }
         with self.lock:
@@ -202,6 +236,8 @@ class GitHubStandIn(StandIn):
                 if charged:
                     self.rates.refund()
         response.headers.update(self.rates.headers())
+        if self.enterprise:
+            response.headers["X-GitHub-Enterprise-Version"] = f"{self.enterprise_version}.0"
 
     def fault_response(self, fault: Fault) -> Response:
         if fault.status in (403, 429):
@@ -371,6 +407,11 @@ class GitHubStandIn(StandIn):
 
     def emit(self, events: list[Event]) -> None:
         for event in events:
+            hierarchy = event.name == "sub_issues" or (
+                event.name == "issues" and event.payload.get("action") in ("typed", "untyped")
+            )
+            if hierarchy and not self.features.hierarchy_webhooks:
+                continue  # not a webhook this server's version sends
             self.webhooks.enqueue(event.name, event.payload)
 
     def flush_webhooks(self, timeout: float = 5.0) -> bool:

@@ -49,7 +49,10 @@ def register(gh: GitHubStandIn) -> None:
         ("POST", REPO + "/labels", create_repo_label),
         ("GET", REPO + "/labels/(?P<name>[^/]+)", repo_label),
     ]
+    sub_issues = (get_parent, list_sub_issues, add_sub_issue, remove_sub_issue)
     for method, pattern, handler in table:
+        if handler in sub_issues and not gh.features.sub_issue_api:
+            continue  # not in this server version's description: 404
         gh.route(method, gh.prefix + pattern, _bind(gh, handler))
 
 
@@ -143,7 +146,7 @@ def list_issues(gh: GitHubStandIn, request: Request) -> Response:
         sort=request.arg("sort") or "created",
         direction=request.arg("direction") or "desc",
         labels=tuple(n.strip() for n in labels.split(",") if n.strip()) if labels else (),
-        type=request.arg("type"),
+        type=request.arg("type") if gh.features.issue_types else None,  # else undocumented
     )
     if query.state not in ("open", "closed", "all"):
         raise StoreError(422, "Validation Failed")

@@ -84,6 +84,7 @@ class GitHubStore:
         self.next_issue_id = 1_000_001
         self.next_comment_id = 5_000_001
         self.next_label_id = 9_000_001
+        self.omitted: set[str] = set()  # issue fields this server's version does not have
 
     # ------------------------------------------------------------ lookup
 
@@ -142,7 +143,10 @@ class GitHubStore:
             children_total=len(children),
             children_closed=sum(1 for child in children if child.state == "closed"),
         )
-        return payloads.issue(self.urls, record, context)
+        payload = payloads.issue(self.urls, record, context)
+        for name in self.omitted:
+            payload.pop(name, None)
+        return payload
 
     def issue_bytes(self, record: IssueRecord) -> bytes:
         if record.cache is None:

@@ -32,7 +32,7 @@ from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.budgeting import content_pacers
 from goldthread.sync.certainty import held_back
-from goldthread.sync.cycle import scopes_of, writeback_policy
+from goldthread.sync.cycle import link_kinds_of, scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
 from goldthread.sync.planning import Action, plan_writes
 from goldthread.sync.scoping import admit, follow_moves, follow_renames, forget, moves_among
@@ -103,7 +103,7 @@ def refresh(
             items,
             chosen,
             store.ledger_all(),
-            writeback_policy(settings),
+            writeback_policy(settings, link_kinds_of(connectors)),
             scopes=scopes_of(connectors),
         )
         if action.source in connectors

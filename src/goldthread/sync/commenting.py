@@ -100,14 +100,22 @@ def _chain(verdict: Verdict, items: Mapping[str, WorkItem]) -> Block:
     return Block(items=tuple(entries))
 
 
-def _how(item: WorkItem, verdict: Verdict, exempt_label: str | None) -> tuple[Span, ...]:
+def _how(
+    item: WorkItem, verdict: Verdict, exempt_label: str | None, *, sub_issues: bool = True
+) -> tuple[Span, ...]:
     target = wanted_layer(verdict.layer)
     spans: list[Span] = [
         _text("Link it to a "),
         Span(f"{target.value} item", strong=True),
         _text(": "),
     ]
-    if "#" in item.key:  # a GitHub issue
+    if "#" in item.key and not sub_issues:  # a GitHub server without sub-issues
+        spans += [
+            _text("add a line "),
+            Span("Part of <reference>", code=True),
+            _text(" to its description."),
+        ]
+    elif "#" in item.key:  # a GitHub issue
         spans += [
             _text("make it a sub-issue of that item, or add a line "),
             Span("Part of <reference>", code=True),
@@ -136,6 +144,7 @@ def flag_comment(
     items: Mapping[str, WorkItem],
     *,
     exempt_label: str | None = None,
+    sub_issues: bool = True,
 ) -> CommentDoc:
     """The comment on an orphan or broken item: what, why, how to fix."""
     blocks = [
@@ -146,7 +155,7 @@ def flag_comment(
     if len(verdict.chain) > 1 or verdict.reason is Reason.PARENT_MISSING:
         blocks.append(Block(spans=(_text("The chain goldthread walked:"),)))
         blocks.append(_chain(verdict, items))
-    blocks.append(Block(spans=_how(item, verdict, exempt_label)))
+    blocks.append(Block(spans=_how(item, verdict, exempt_label, sub_issues=sub_issues)))
     blocks.append(
         Block(
             spans=(

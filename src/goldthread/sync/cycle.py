@@ -24,10 +24,11 @@ import structlog
 
 from goldthread.clock import Clock
 from goldthread.config import Settings
-from goldthread.connectors.base import Connector, Reconciling
+from goldthread.connectors.base import Connector, LinkAware, LinkKinds, Reconciling
 from goldthread.connectors.memory import scope_of
-from goldthread.core.model import RateBudget, WorkItem
+from goldthread.core.model import LinkKind, RateBudget, WorkItem
 from goldthread.core.scope import SourceScope
+from goldthread.errors import SourceError
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.budgeting import (
@@ -84,6 +85,7 @@ class CycleResult:
     applied: ApplyResult | None = None
     needs_confirmation: bool = False
     outlooks: dict[str, Outlook] = field(default_factory=dict)
+    link_kinds: dict[str, LinkKinds] = field(default_factory=dict)
     resume_at: dict[str, datetime] = field(default_factory=dict)  # deferred sources' next slot
     newly_flagged: int = 0
     deleted: int = 0
@@ -147,14 +149,30 @@ def scopes_of(connectors: Mapping[str, Connector]) -> dict[str, SourceScope]:
     return {name: connector.scope() for name, connector in connectors.items()}
 
 
-def writeback_policy(settings: Settings) -> WritebackPolicy:
+def writeback_policy(
+    settings: Settings, kinds: Mapping[str, LinkKinds] | None = None
+) -> WritebackPolicy:
     wb = settings.writeback
+    gaps = {name for name, k in (kinds or {}).items() if LinkKind.SUB_ISSUE.value in k.missing}
     return WritebackPolicy(
         label=wb.label,
         comment=wb.comment,
         on_resolve=wb.on_resolve,
         exempt_labels=tuple(settings.policy.exempt_labels),
+        no_sub_issues=frozenset(gaps),
     )
+
+
+def link_kinds_of(connectors: Mapping[str, Connector]) -> dict[str, LinkKinds]:
+    """What each source's server offers, for those that can say (and can be reached)."""
+    found: dict[str, LinkKinds] = {}
+    for name, connector in connectors.items():
+        if isinstance(connector, LinkAware):
+            try:
+                found[name] = connector.link_kinds()
+            except SourceError:
+                continue
+    return found
 
 
 def run_cycle(
@@ -184,6 +202,7 @@ def run_cycle(
     follow_moves(store, moves)
     follow_renames(store, scopes_of(connectors))
     deleted = _forget_deleted(store, reads)
+    kinds = link_kinds_of({n: c for n, c in connectors.items() if n in reads and reads[n].ok})
     evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)
     result = CycleResult(
         kind=options.kind,
@@ -193,6 +212,7 @@ def run_cycle(
         deleted=deleted,
         moved=moves,
         renamed=renamed_repos(connectors),
+        link_kinds=kinds,
     )
     full = options.kind == "sync" or options.since is None  # sync: a never-read source in full
     result.unsure = unsure_sources(
@@ -267,7 +287,7 @@ def _write_back(
         items,
         result.evaluation.verdicts,
         ledger,
-        writeback_policy(settings),
+        writeback_policy(settings, result.link_kinds),
         scopes=scopes_of(connectors),
     )
     plan = labels_first(
@@ -362,6 +382,7 @@ def stats_of(result: CycleResult) -> dict[str, object]:
         "requests": result.requests,
         "failed_sources": result.failed_sources,
         "deferred": result.deferred,
+        "link_kinds": {name: kinds.as_json() for name, kinds in result.link_kinds.items()},
         "warnings": result.warnings,
         "seconds": round(result.seconds, 3),
     }

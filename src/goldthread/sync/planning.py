@@ -65,6 +65,7 @@ class WritebackPolicy:
     comment: bool = True
     on_resolve: OnResolve = "update"
     exempt_labels: tuple[str, ...] = ()
+    no_sub_issues: frozenset[str] = frozenset()  # sources whose server has no sub-issues
 
 
 def has_label(item: WorkItem, label: str) -> bool:
@@ -96,7 +97,13 @@ def plan_writes(
         verdict = verdicts[ref]
         entry = ledger.get(ref)
         if verdict.flaggable:
-            doc = flag_comment(item, verdict, items, exempt_label=exempt_label)
+            doc = flag_comment(
+                item,
+                verdict,
+                items,
+                exempt_label=exempt_label,
+                sub_issues=item.source not in policy.no_sub_issues,
+            )
             actions += _flag(item, verdict, entry, doc, policy)
         else:
             actions += _unflag(item, verdict, entry, items, policy)

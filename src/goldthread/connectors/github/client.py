@@ -120,6 +120,7 @@ class GitHubHttp:
         self._connections: dict[
             str, HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass
         ] = {}
+        self.enterprise_version: str | None = None  # X-GitHub-Enterprise-Version, once seen
         self._tokens: InstallationTokens | None = None
         if options.token is None:
             self._tokens = InstallationTokens(
@@ -328,6 +329,9 @@ class GitHubHttp:
                 self.stats.not_modified += 1
 
     def _observe(self, headers: Mapping[str, Any]) -> None:
+        version = headers.get("x-github-enterprise-version")
+        if isinstance(version, str) and version.strip():
+            self.enterprise_version = version.strip()
         remaining = _int(headers.get("x-ratelimit-remaining"))
         limit = _int(headers.get("x-ratelimit-limit"))
         reset = _int(headers.get("x-ratelimit-reset"))

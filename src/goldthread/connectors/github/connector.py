@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from goldthread.clock import Clock
+from goldthread.connectors.base import LinkKinds
 from goldthread.connectors.github.client import GitHubHttp
+from goldthread.connectors.github.features import link_kinds
 from goldthread.connectors.github.options import DEFAULT_BASE_URL, GitHubOptions
 from goldthread.connectors.github.parsing import (
     ParseContext,
@@ -120,7 +122,16 @@ class GitHubConnector:
             except SkippableError:
                 continue  # not readable: the first read says so, naming the repository
             self._note_name(repo, reply.data)
-        return login
+        return f"{login}; {self.link_kinds().describe()}"
+
+    def link_kinds(self) -> LinkKinds:
+        """What this server offers, by the version it announced (after a first request)."""
+        dotcom = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL
+        return link_kinds(
+            host=None if dotcom else web_host(self.options.base_url),
+            version=self._http.enterprise_version,
+            patterns=bool(self.options.reference_patterns),
+        )
 
     # ---------------------------------------------------------------- scope and renames
 

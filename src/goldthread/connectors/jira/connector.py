@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from goldthread.clock import Clock
+from goldthread.connectors.base import LinkKinds
 from goldthread.connectors.jira.client import JiraClient
 from goldthread.connectors.jira.consistency import WrittenLately
 from goldthread.connectors.jira.marker import MARKER_KEY, labels_refused
@@ -28,7 +29,14 @@ from goldthread.connectors.jira.reading import (
 from goldthread.connectors.jira.writing import JiraWriter
 from goldthread.connectors.pacing import WritePacer
 from goldthread.connectors.retrying import RetrySettings
-from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.model import (
+    CommentDoc,
+    LinkKind,
+    OwnComment,
+    RateBudget,
+    RequestStats,
+    WorkItem,
+)
 from goldthread.core.scope import SourceScope, split_in_scope
 from goldthread.errors import SkippableError
 
@@ -67,6 +75,7 @@ class JiraConnector:
         kind = "Jira Cloud" if self._client.cloud else "Jira Data Center"
         zone = me.get("timeZone") or "unknown time zone"
         line = f"{me.get('displayName') or who} ({who}) on {kind} {self.options.base_url}, {zone}"
+        line += f"; {self.link_kinds().describe()}"
         locked = [project for project in self.options.projects if self._labels_locked(project)]
         if locked:
             line += (
@@ -74,6 +83,27 @@ class JiraConnector:
                 " on the edit screen): goldthread only comments there"
             )
         return line
+
+    def link_kinds(self) -> LinkKinds:
+        """Parent, Epic Link and Parent Link as this site has them, links, references."""
+        client = self._client
+        cloud = client.cloud
+        available = [LinkKind.JIRA_PARENT]
+        missing: dict[str, str] = {}
+        for kind, field_id, name in (
+            (LinkKind.EPIC_LINK, client.epic_link_field, "Epic Link"),
+            (LinkKind.PARENT_LINK, client.parent_link_field, "Parent Link"),
+        ):
+            if field_id:
+                available.append(kind)
+            elif not cloud:
+                missing[kind.value] = f"no {name} field on this site"
+        if self.options.parent_link_types:
+            available.append(LinkKind.ISSUE_LINK)
+        if self.options.reference_patterns:
+            available.append(LinkKind.BODY_REFERENCE)
+        server = "Jira Cloud" if cloud else "Jira Data Center"
+        return LinkKinds(server, tuple(available), missing=missing)
 
     def _labels_locked(self, project: str) -> bool:
         """Whether an issue of ``project`` shows no labels field on its edit screen."""
