@@ -5,8 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
+# GitHub's official REST descriptions (npm, pinned in tests/contract/descriptions.lock).
+DESCRIPTIONS := $(VENV)/share/api-descriptions
+DESCRIPTIONS_STAMP := $(DESCRIPTIONS)/.fetched
 
-.PHONY: demo test lint typecheck contracts unit bench reliability browser clean
+.PHONY: demo test lint typecheck contracts unit bench reliability browser descriptions clean
 
 # goldthread and what it needs to run: enough for the demo.
 $(RUN_STAMP): pyproject.toml constraints.txt
@@ -19,6 +22,15 @@ $(RUN_STAMP): pyproject.toml constraints.txt
 $(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,postgres]'
 	touch $(STAMP)
+
+# The contract tests check requests and answers against these.
+$(DESCRIPTIONS_STAMP): tests/contract/descriptions.lock $(RUN_STAMP)
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm) \
+	  || (echo "make test needs npm to fetch the API descriptions: install the 'npm' package" >&2; exit 1)
+	$(BIN)/python tests/contract/fetch_descriptions.py tests/contract/descriptions.lock $(DESCRIPTIONS)
+	touch $(DESCRIPTIONS_STAMP)
+
+descriptions: $(DESCRIPTIONS_STAMP)
 
 demo: $(RUN_STAMP)
 	$(BIN)/goldthread demo
@@ -38,7 +50,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium) \
 	  || (echo "make test needs headless Chromium: install the 'chromium' package" >&2; exit 1)
 
-unit: $(STAMP) browser
+unit: $(STAMP) browser $(DESCRIPTIONS_STAMP)
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck contracts unit

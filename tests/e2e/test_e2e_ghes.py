@@ -1,6 +1,7 @@
 """GitHub Enterprise Server by version, through the real CLI: each version is read for
-what its description has (sub-issue parents and issue types from 3.16), and
-``check --online`` and ``explain`` say which link kinds were there."""
+what its description has (sub-issue parents and issue types from 3.16),
+``check --online`` and ``explain`` say which link kinds were there, and every
+request and answer is one that version's official description allows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from e2e_helpers import Workspace
+from support_openapi import github
 
 from goldthread.sandbox.control import Sandbox, sandbox_config
 from goldthread.sandbox.seeds import GitHubIssueSeed, JiraIssueSeed
@@ -28,6 +30,7 @@ def test_each_enterprise_version_is_read_for_what_it_has(
     tmp_path: Path, version: str, hierarchy: bool
 ) -> None:
     with Sandbox(github_enterprise=True, github_version=version) as sandbox:
+        sandbox.github.record_bodies = True
         sandbox.github.add_repo("acme/web")
         sandbox.github.load(
             [
@@ -58,7 +61,19 @@ def test_each_enterprise_version_is_read_for_what_it_has(
         sub_issue_calls = sandbox.github.requests(
             path_contains="sub_issue"
         ) + sandbox.github.requests(path_contains="/parent")
+        described = github(f"ghes-{version}")
+        problems = sorted(
+            {
+                problem
+                for entry in sandbox.github.requests()
+                for problem in [
+                    *described.check_request(entry.method, entry.path, entry.query, entry.body),
+                    *described.check_answer(entry.method, entry.path, entry.status, entry.answer),
+                ]
+            }
+        )
 
+    assert problems == []
     assert check.returncode == 0, check.stderr
     assert f"GitHub Enterprise Server {version}" in check.stdout
     assert done.returncode == 0, done.stderr

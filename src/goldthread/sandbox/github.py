@@ -167,7 +167,7 @@ class GitHubStandIn(StandIn):
         if self.prefix and not request.path.startswith(self.prefix + "/"):
             return None  # unknown path: the router answers 404
         credentials = _credentials(request.headers.get("authorization", ""))
-        if path.startswith("/app/") or path.endswith("/installation"):
+        if path == "/app" or path.startswith("/app/") or path.endswith("/installation"):
             if credentials is None or credentials.count(".") != 2:
                 return github_routes.error(401, "A JSON web token could not be decoded")
             return None
@@ -253,13 +253,18 @@ class GitHubStandIn(StandIn):
 
     def _register_account_routes(self) -> None:
         p = self.prefix
-        self.route("GET", p + "/user", lambda r: Response(200, self._user(self.actor)))
+        self.route(
+            "GET",
+            p + "/user",
+            lambda r: Response(200, payloads.private_user(self.store.urls, self.actor)),
+        )
         self.route("GET", p + "/users/(?P<login>[^/]+)", lambda r: self._owner(r, "User"))
         self.route("GET", p + "/orgs/(?P<login>[^/]+)", lambda r: self._owner(r, "Org"))
         self.route("GET", p + "/rate_limit", lambda r: Response(200, self.rates.overview()))
         self.route("GET", p + "/(?:orgs|users)/(?P<login>[^/]+)/repos", self._owner_repos)
         self.route("GET", p + "/user/repos", self._owner_repos)
         self.route("GET", p + "/installation/repositories", self._installation_repos)
+        self.route("GET", p + "/app", lambda r: Response(200, self._app()))
         installation = p + r"/(?:repos/[^/]+/[^/]+|orgs/[^/]+|users/[^/]+)/installation"
         self.route("GET", installation, lambda r: Response(200, self._installation()))
         tokens = p + r"/app/installations/(?P<id>\d+)/access_tokens"
@@ -294,11 +299,39 @@ class GitHubStandIn(StandIn):
             repos = [self.store.repository_json(name) for name in names[window]]
         return Response(200, {"total_count": len(names), "repositories": repos}, headers)
 
+    def _app(self) -> dict[str, Any]:
+        """``GET /app``: the GitHub App the JWT was signed for."""
+        web = f"{self._web_scheme}://{self._web_host}"
+        return {
+            "id": 1,
+            "slug": "goldthread",
+            "node_id": payloads.node_id("Integration", 1),
+            "client_id": "Iv1.sandbox",
+            "owner": self._user(self.actor),
+            "name": "goldthread",
+            "description": "Keeps the golden thread intact",
+            "external_url": web,
+            "html_url": f"{web}/apps/goldthread",
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+            "permissions": {"issues": "write", "metadata": "read"},
+            "events": ["issues", "issue_comment", "sub_issues"],
+        }
+
     def _installation(self) -> dict[str, Any]:
+        web = f"{self._web_scheme}://{self._web_host}"
         return {
             "id": 1,
             "app_id": 1,
             "app_slug": "goldthread",
+            "target_id": payloads.stable_id(self.actor),
+            "single_file_name": None,
+            "html_url": f"{web}/settings/installations/1",
+            "repositories_url": f"{self.api_url}/installation/repositories",
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-01T00:00:00Z",
+            "suspended_by": None,
+            "suspended_at": None,
             "target_type": "Organization",
             "account": self._user(self.actor),
             "access_tokens_url": f"{self.api_url}/app/installations/1/access_tokens",

@@ -69,6 +69,33 @@ def user(urls: Urls, login: str, kind: str = "User") -> dict[str, Any]:
     }
 
 
+def private_user(urls: Urls, login: str) -> dict[str, Any]:
+    """``GET /user``: the authenticated account, with its private profile fields."""
+    return {
+        **user(urls, login),
+        "user_view_type": "private",
+        "name": login,
+        "company": None,
+        "blog": "",
+        "location": None,
+        "email": None,
+        "hireable": None,
+        "bio": None,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+        "private_gists": 0,
+        "total_private_repos": 0,
+        "owned_private_repos": 0,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "two_factor_authentication": True,
+    }
+
+
 def label(urls: Urls, repo: str, definition: LabelDef) -> dict[str, Any]:
     return {
         "id": definition.id,
@@ -217,6 +244,7 @@ def repository(urls: Urls, full_name: str, repo_id: int | None = None) -> dict[s
         "visibility": "public",
         "default_branch": "main",
         "open_issues_count": 0,
+        **_repository_links(api, urls.web, full_name),
         "permissions": {
             "admin": False,
             "maintain": False,
@@ -224,6 +252,69 @@ def repository(urls: Urls, full_name: str, repo_id: int | None = None) -> dict[s
             "triage": True,
             "pull": True,
         },
+    }
+
+
+_REPO_TEMPLATES = {
+    "archive_url": "/{archive_format}{/ref}",
+    "assignees_url": "/assignees{/user}",
+    "blobs_url": "/git/blobs{/sha}",
+    "branches_url": "/branches{/branch}",
+    "collaborators_url": "/collaborators{/collaborator}",
+    "comments_url": "/comments{/number}",
+    "commits_url": "/commits{/sha}",
+    "compare_url": "/compare/{base}...{head}",
+    "contents_url": "/contents/{+path}",
+    "contributors_url": "/contributors",
+    "deployments_url": "/deployments",
+    "downloads_url": "/downloads",
+    "events_url": "/events",
+    "forks_url": "/forks",
+    "git_commits_url": "/git/commits{/sha}",
+    "git_refs_url": "/git/refs{/sha}",
+    "git_tags_url": "/git/tags{/sha}",
+    "issue_events_url": "/issues/events{/number}",
+    "keys_url": "/keys{/key_id}",
+    "languages_url": "/languages",
+    "merges_url": "/merges",
+    "milestones_url": "/milestones{/number}",
+    "notifications_url": "/notifications{?since,all,participating}",
+    "pulls_url": "/pulls{/number}",
+    "releases_url": "/releases{/id}",
+    "stargazers_url": "/stargazers",
+    "statuses_url": "/statuses/{sha}",
+    "subscribers_url": "/subscribers",
+    "subscription_url": "/subscription",
+    "tags_url": "/tags",
+    "teams_url": "/teams",
+    "trees_url": "/git/trees{/sha}",
+}
+
+
+def _repository_links(api: str, web: str, full_name: str) -> dict[str, Any]:
+    """The URL templates and counters every repository object carries."""
+    host = web.split("://", 1)[-1]
+    return {
+        **{name: api + suffix for name, suffix in _REPO_TEMPLATES.items()},
+        "clone_url": f"{web}/{full_name}.git",
+        "git_url": f"git://{host}/{full_name}.git",
+        "ssh_url": f"git@{host}:{full_name}.git",
+        "svn_url": f"{web}/{full_name}",
+        "mirror_url": None,
+        "homepage": None,
+        "language": None,
+        "license": None,
+        "size": 0,
+        "forks": 0,
+        "forks_count": 0,
+        "open_issues": 0,
+        "stargazers_count": 0,
+        "watchers": 0,
+        "watchers_count": 0,
+        "has_downloads": True,
+        "has_projects": False,
+        "has_wiki": False,
+        "has_pages": False,
     }
 
 

@@ -161,7 +161,7 @@ class GitHubStore:
 
     def repository_json(self, name: str) -> dict[str, Any]:
         payload = payloads.repository(self.urls, name, self.repo(name).id)
-        payload["open_issues_count"] = sum(
+        payload["open_issues_count"] = payload["open_issues"] = sum(
             1 for record in self.repo(name).issues if record.state == "open"
         )
         return payload

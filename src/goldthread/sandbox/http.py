@@ -61,6 +61,8 @@ class LoggedRequest:
     status: int
     at: float
     headers: dict[str, str]
+    body: bytes = b""  # the request's body, when the stand-in records bodies
+    answer: bytes = b""  # the response's body, likewise
 
 
 Handler = Callable[[Request], Response]
@@ -88,6 +90,7 @@ class StandIn:
         self.lock = threading.RLock()
         self.request_log: list[LoggedRequest] = []
         self.faults: FaultPlan | None = None
+        self.record_bodies = False  # keep request and response bodies in the log (contract tests)
         self.base_url = ""
 
     # ------------------------------------------------------------ routing
@@ -222,7 +225,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if fault is not None and fault.truncate and response.status == 200 and len(data) > 2:
             data = data[: len(data) // 2]
         # Logged before answering, so a client that got its answer sees it in the log.
-        self._log(request, response.status)
+        self._log(request, response.status, data)
         self.send_response(response.status)
         if response.raw is None and response.payload is not None:
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -233,10 +236,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and response.status != 304:
             self.wfile.write(data)
 
-    def _log(self, request: Request, status: int) -> None:
+    def _log(self, request: Request, status: int, answer: bytes = b"") -> None:
         query = urlsplit(self.path).query
+        keep = self.owner.record_bodies
         entry = LoggedRequest(
-            request.method, request.path, query, status, time.time(), request.headers
+            request.method,
+            request.path,
+            query,
+            status,
+            time.time(),
+            request.headers,
+            request.body if keep else b"",
+            answer if keep and status != 304 else b"",
         )
         with self.owner.lock:
             self.owner.request_log.append(entry)

@@ -53,7 +53,6 @@ def _custom(field_id: str, name: str, custom: str, kind: str = "any") -> dict[st
         "id": field_id,
         "key": field_id,
         "name": name,
-        "untranslatedName": name,
         "custom": True,
         "orderable": True,
         "navigable": True,

@@ -172,18 +172,15 @@ class JiraConnector:
             return cloud_fetcher(cloud_page)
 
         def dc_page(jql: str, start: int) -> Mapping[str, Any]:
-            answer = self._client.call(
-                what,
-                lambda j: j.search_issues(
-                    jql,
-                    startAt=start,
-                    maxResults=size,
-                    validate_query=not lenient,
-                    fields=ctx.fields(),
-                    properties=MARKER_KEY,
-                    json_result=True,
-                ),
-            )
+            params = {
+                "jql": jql,
+                "startAt": start,
+                "maxResults": size,
+                "validateQuery": "false" if lenient else "true",
+                "fields": ",".join(ctx.fields()),
+                "properties": MARKER_KEY,
+            }
+            answer = self._client.get_json(what, "search", params)
             return answer if isinstance(answer, Mapping) else {}
 
         return dc_fetcher(dc_page)
