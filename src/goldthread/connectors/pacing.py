@@ -117,14 +117,23 @@ class ContentLimits:
 
     line: str
     per_hour: int = 500
-    burst: int = 80
-    floor: float = 1.0  # seconds between any two writes
+    per_minute: int = 80
+    floor: float = 1.0  # seconds between any two writes of one process
+
+    @property
+    def burst(self) -> int:
+        """Writes that may go back to back. A window of ``w`` seconds holds at most
+        ``burst + w / interval`` of them, so the burst is the largest one that
+        keeps a minute within ``per_minute`` even without the floor (several
+        replicas on one line): 72 for GitHub.com's 80 and 500."""
+        per_hour, per_minute = self.per_hour, self.per_minute
+        return max((3600 * per_minute - 60 * per_hour) // 3540, 1)
 
     @property
     def interval(self) -> float:
-        """Steady spacing, so that a full burst plus an hour of steady writes is
-        never more than ``per_hour`` in any hour."""
-        return 3600.0 / (self.per_hour - self.burst)
+        """Steady spacing: a full burst plus an hour of steady writes stays below
+        ``per_hour`` (the extra second keeps the edge of the hour outside)."""
+        return 3601.0 / (self.per_hour - self.burst)
 
     @property
     def tolerance(self) -> float:
