@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 import responses
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from gh_contract_support import START, make_connector
+from support_keys import app_private_key
 
 from goldthread.clock import FakeClock
 from goldthread.connectors.github import GitHubConnector
@@ -35,10 +34,4 @@ def gh(clock: FakeClock) -> Iterator[GitHubConnector]:
 @pytest.fixture(scope="session")
 def app_key() -> str:
     """A GitHub App private key (PEM), made once per test session."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return pem.decode()
+    return app_private_key()

@@ -22,7 +22,7 @@ from goldthread.core.model import (
     Span,
     WorkItem,
 )
-from goldthread.errors import SkippableError
+from goldthread.errors import LabelRefusedError, SkippableError
 
 MARKER = "goldthread.marker"
 INTENT = {"key": MARKER, "value": {"v": 1, "state": "pending"}}
@@ -340,3 +340,34 @@ def test_an_issue_with_the_intent_is_looked_up_before_trusting_it_has_no_comment
 
     assert source.find_own_comment(item(marker=MARKER_PENDING)) is None
     assert source.stats.requests - before == 1
+
+
+def test_goldthread_s_label_comes_off_in_every_case_jira_keeps_it(rsps):
+    base = site(rsps, cloud=True)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
+    labels = ("Goldthread:Untraced", "keep", "goldthread:untraced")
+    connector(cloud=True).remove_label(item(labels=labels), "goldthread:untraced")
+
+    [call] = writes(rsps)
+    assert sent(call) == {
+        "update": {"labels": [{"remove": "Goldthread:Untraced"}, {"remove": "goldthread:untraced"}]}
+    }
+
+
+def test_a_refused_label_records_the_intent_on_its_own_and_is_not_tried_again(rsps):
+    base = site(rsps, cloud=True)
+    refused = {"errorMessages": [], "errors": {"labels": "Field 'labels' cannot be set."}}
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=400, json=refused)
+    rsps.put(api(base, "3", "issue/PLAT-7"), status=204)
+    source = connector(cloud=True)
+
+    with pytest.raises(LabelRefusedError) as caught:
+        source.add_label(item(marker=MARKER_NONE), "goldthread:untraced")
+    with pytest.raises(LabelRefusedError):
+        source.add_label(item(marker=MARKER_PENDING), "goldthread:untraced")  # same project, type
+
+    assert caught.value.scope == "PLAT"
+    first, second = writes(rsps)
+    assert "update" in sent(first)
+    note = {"key": MARKER, "value": {"v": 1, "state": "pending", "labels": "refused"}}
+    assert sent(second) == {"properties": [note]}

@@ -42,6 +42,15 @@ def test_the_next_sync_comes_one_jittered_poll_interval_later() -> None:
     assert ("gh", "sync") in schedule.due(POLL * 1.11)
 
 
+def test_a_source_with_comments_left_to_write_syncs_again_when_their_slot_comes() -> None:
+    schedule = _schedule()
+    schedule.done("gh", "sync", 0.0)
+    schedule.hasten("gh", 8.5, 0.0)  # the poll deferred comments: the next slot in 8.5 s
+
+    assert ("gh", "sync") not in schedule.due(8.0)
+    assert ("gh", "sync") in schedule.due(8.5)
+
+
 def test_a_full_reconciliation_comes_every_full_resync_interval_instead_of_a_sync() -> None:
     schedule = _schedule()
     for source in ("gh", "jira"):
