@@ -123,7 +123,7 @@ def test_check_names_a_renamed_repository(api, clock):
     moved(api, "GET", f"/repos/{REPO}", f"{API}/repositories/42")
     api.get(f"{MOCK}/repositories/42", json={"id": 42, "full_name": NEW})
     gh = make_connector(clock)
-    assert gh.check() == "goldthread-bot"
+    assert gh.check().split(";")[0] == "goldthread-bot"
     assert gh.scope().renamed == ((REPO, NEW),)
 
 

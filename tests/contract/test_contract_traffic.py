@@ -127,7 +127,7 @@ def test_the_check_catches_the_undocumented_expansion_goldthread_once_sent() -> 
 
 def test_the_app_and_owner_endpoints_are_as_described(app_key: str, tmp_path: Path) -> None:
     """What a GitHub App with ``acme/*`` sends: the App, its installation, a token,
-    the owner's repositories, the rate limit."""
+    the installation's repositories, the rate limit."""
     stand_in = GitHubStandIn()
     stand_in.record_bodies = True
     with stand_in:
@@ -151,6 +151,6 @@ def test_the_app_and_owner_endpoints_are_as_described(app_key: str, tmp_path: Pa
         "GET /app",
         "GET /orgs/{org}/installation",
         "POST /app/installations/{installation_id}/access_tokens",
-        "GET /orgs/{org}/repos",
+        "GET /installation/repositories",
         "GET /rate_limit",
     } <= operations(stand_in, description)

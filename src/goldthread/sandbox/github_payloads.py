@@ -315,6 +315,9 @@ def _repository_links(api: str, web: str, full_name: str) -> dict[str, Any]:
         "has_projects": False,
         "has_wiki": False,
         "has_pages": False,
+        "has_discussions": False,
+        "network_count": 0,
+        "subscribers_count": 0,
     }
 
 
