@@ -123,3 +123,31 @@ def test_a_jira_issue_moved_within_scope_keeps_its_one_comment_under_the_new_key
     assert report[f"jira:{new_key}"]["flagged"] is True
     assert flagged_once(space.sandbox, f"jira:{new_key}")
     assert mutating_outside_scope(space.sandbox) == []
+
+
+def test_a_sync_never_writes_to_an_issue_that_left_the_scope_unseen_and_forgets_it(
+    space: Workspace,
+):
+    sandbox = space.sandbox
+    gone = sandbox.jira.move_issue("PLAT-3", "OPS")
+    sandbox.jira.set_parent("PLAT-2", None)  # PLAT-3's stale copy would now be flagged
+    number = sandbox.github.transfer_issue("acme/web", 4, "acme/other")
+    sandbox.github.set_parent("acme/web", 2, None)  # and so would #4's
+    sandbox.clear_request_log()
+    done = space.run("sync")
+    assert done.returncode == 0, done.stderr
+    report = space.report()
+    for ref in ("jira:PLAT-3", f"jira:{gone}", "gh:acme/web#4", f"gh:acme/other#{number}"):
+        assert ref not in report
+    assert "forgotten:  2 item(s)" in done.stdout
+    for flagged in ("jira:PLAT-2", "jira:WEB-1", "gh:acme/web#2", "gh:acme/web#3"):
+        assert report[flagged]["flagged"] is True
+        assert flagged_once(sandbox, flagged)
+    log = sandbox.request_log()
+    searches = [parse_qs(r.query).get("jql", [""])[0] for r in log["jira"]]
+    assert [jql for jql in searches if jql.startswith("key in")] == ['key in ("PLAT-3", "WEB-1")']
+    # GitHub refuses a write under a transferred issue's old URL (301): it is tried once,
+    # never repeated at the new place, and the issue is then read to learn where it went.
+    assert mutating_outside_scope(sandbox) == ["github POST /repos/acme/web/issues/4/labels"]
+    refused = [r for r in log["github"] if r.path == "/repos/acme/web/issues/4/labels"]
+    assert [r.status for r in refused] == [301]

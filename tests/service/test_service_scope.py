@@ -90,3 +90,53 @@ def test_webhooks_follow_moves_and_deletions_and_never_write_outside_scope(
     assert f"jira:{gone}" not in refs()
     sandbox.flush_webhooks()
     assert mutating_outside_scope(sandbox) == []
+
+
+def test_a_webhook_round_never_writes_through_the_old_key_of_an_issue_moved_away_unseen(
+    running: tuple[ServiceProcess, Store],
+) -> None:
+    service, store = running
+    sandbox = service.sandbox
+    sandbox.set_webhooks()  # the move's webhook is lost
+    gone = sandbox.jira.move_issue("PLAT-3", "OPS")
+    service.hook_github()
+    sandbox.clear_request_log()
+    sandbox.jira.set_parent("PLAT-2", None)  # PLAT-3's stale copy would now be flagged
+    wait_for(
+        lambda: flagged_once(sandbox, "jira:PLAT-2") and flagged_once(sandbox, "jira:WEB-1"),
+        SECONDS,
+        "PLAT-2 and the item beneath it flagged",
+    )
+    sandbox.flush_webhooks()
+    assert mutating_outside_scope(sandbox) == []
+    refs = {item.ref for item in store.items()}
+    assert "jira:PLAT-3" not in refs
+    assert f"jira:{gone}" not in refs
+
+
+def test_a_poll_never_writes_through_the_old_key_of_an_issue_moved_out_of_scope(
+    tmp_path: Path,
+) -> None:
+    with Sandbox() as sandbox:
+        load_scope_org(sandbox)
+        service = ServiceProcess(sandbox, tmp_path, poll_interval="1s")
+        try:
+            service.start()
+            service.wait_polled()
+            gone = sandbox.jira.move_issue("PLAT-3", "OPS")
+            sandbox.jira.set_parent("PLAT-2", None)
+            wait_for(
+                lambda: (
+                    flagged_once(sandbox, "jira:PLAT-2") and flagged_once(sandbox, "jira:WEB-1")
+                ),
+                SECONDS,
+                "PLAT-2 and the item beneath it flagged by a poll",
+            )
+            assert mutating_outside_scope(sandbox) == []
+            with open_store(f"sqlite:///{tmp_path / 'goldthread.db'}", read_only=True) as store:
+                refs = {item.ref for item in store.items()}
+            assert "jira:PLAT-3" not in refs
+            assert f"jira:{gone}" not in refs
+        finally:
+            service.stop()
+            service.client.close()

@@ -1,16 +1,19 @@
 """No sequence of deliveries and tracker changes makes goldthread write outside
 the configured scope: links into unwatched places, transfers and moves in and
-out of scope, deletions, webhook rounds naming anything, polls and full reads,
-in any order. The in-memory trackers log every mutating call; each must name
-an item in its source's scope at the moment it was made (an old key reaches a
-moved item, as the trackers resolve it, and counts as where the item is now)."""
+out of scope, deletions, a vision losing or regaining its label (which changes
+the verdicts of everything beneath it, moved-away items' stale copies
+included), webhook rounds naming anything, incremental syncs and full reads,
+in any order, after a first full read. The in-memory trackers log every
+mutating call; each must name an item in its source's scope at the moment it
+was made (an old key reaches a moved item, as Jira resolves it, and counts as
+where the item is now)."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support_items import LONG_AGO, SOURCES, up, work_item
 
@@ -27,6 +30,7 @@ GH_KEYS = ("acme/web#1", "acme/web#2", "acme/web#3", "acme/other#1", "acme/other
 JIRA_KEYS = ("PLAT-1", "PLAT-2", "PLAT-3", "OPS-1", "OPS-2")
 KEYS = GH_KEYS + JIRA_KEYS
 PLACES = {"gh": ("acme/web", "acme/other"), "jira": ("PLAT", "OPS")}
+PLACE_CHOICES = (0, 1, 1)  # where a move goes: in scope, or (more often) out of it
 
 
 def source_of(key: str) -> str:
@@ -37,26 +41,40 @@ def ref_of(key: str) -> str:
     return f"{source_of(key)}:{key}"
 
 
+VISIONS = ("acme/web#1", "PLAT-1")
+CHAINS = {  # child -> parent: a vision, a strategy and an execution item per tracker
+    "acme/web#2": "acme/web#1",
+    "acme/web#3": "acme/web#2",
+    "PLAT-2": "PLAT-1",
+    "PLAT-3": "PLAT-2",
+}
+
+
 def initial(key: str) -> WorkItem:
-    labels = ("vision",) if key in ("acme/web#1", "PLAT-1") else ()
-    return work_item(source_of(key), key, labels=labels, external_id=key, comment_count=0)
+    labels = ("vision",) if key in VISIONS else ()
+    parent = CHAINS.get(key)
+    parents = (up(LinkKind.BODY_REFERENCE, ref_of(parent), parent),) if parent else ()
+    return work_item(source_of(key), key, *parents, labels=labels, external_id=key, comment_count=0)
 
 
 operation = st.one_of(
     st.tuples(st.just("link"), st.sampled_from(KEYS), st.sampled_from(KEYS)),
-    st.tuples(st.just("move"), st.sampled_from(KEYS), st.integers(0, 1)),
+    st.tuples(st.just("move"), st.sampled_from(KEYS), st.sampled_from(PLACE_CHOICES)),
     st.tuples(st.just("remove"), st.sampled_from(KEYS)),
+    st.tuples(st.just("vision"), st.sampled_from(VISIONS)),
     st.tuples(st.just("deliver"), st.lists(st.sampled_from(KEYS), min_size=1, max_size=3)),
-    st.tuples(st.just("poll"), st.sampled_from(["sync", "backfill"])),
+    st.tuples(st.just("poll"), st.sampled_from(["sync", "sync", "backfill"])),
 )
 
 
 @settings(
-    max_examples=40,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(st.lists(operation, min_size=1, max_size=8))
+@given(st.lists(operation, min_size=2, max_size=10))
+@example([("move", "PLAT-3", 1), ("vision", "PLAT-1"), ("poll", "sync")])
+@example([("move", "acme/web#3", 1), ("vision", "acme/web#1"), ("deliver", ["acme/web#1"])])
 def test_no_sequence_of_changes_and_deliveries_writes_outside_scope(ops) -> None:
     clock = FakeClock(LONG_AGO)
     trackers = {
@@ -75,6 +93,7 @@ def test_no_sequence_of_changes_and_deliveries_writes_outside_scope(ops) -> None
     numbers = itertools.count(10)
     current = {key: key for key in KEYS}  # a key as first seeded -> its key now
     with open_store("sqlite:///:memory:") as store:
+        run_cycle(config, store, trackers, CycleOptions(kind="backfill"), clock=clock)
         for op in ops:
             clock.advance(60)
             _apply(op, trackers, current, numbers, clock)
@@ -119,3 +138,10 @@ def _apply(op, trackers, current, numbers, clock) -> None:
         current[op[1]] = new
     elif kind == "remove":
         trackers[source_of(current[op[1]])].remove(current[op[1]])
+    elif kind == "vision":
+        tracker = trackers[source_of(current[op[1]])]
+        item = tracker.stored(current[op[1]])
+        if item is not None:
+            others = tuple(label for label in item.labels if label != "vision")
+            labels = others if "vision" in item.labels else (*others, "vision")
+            tracker.put(replace(item, labels=labels, updated_at=clock.now()))

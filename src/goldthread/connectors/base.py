@@ -65,6 +65,18 @@ class Connector(Protocol):
         """Repositories (wildcards expanded) or projects this source reads."""
         ...
 
+    @property
+    def old_keys_resolve(self) -> bool:
+        """Whether the tracker answers a key an item had before it moved with the
+        item where it is now, writes included (Jira does; GitHub answers ``301``
+        and goldthread does not repeat a write there).
+
+        On such a source a stored copy that an incremental read did not show
+        again may be an item that has since left the scope, so writes planned
+        for it are confirmed with :meth:`get` first (SPEC §5.1).
+        """
+        ...
+
     def scope(self) -> SourceScope:
         """What this source watches, repositories by their current names.
 

@@ -133,6 +133,11 @@ class MemoryConnector:
         self._request("check")
         return self._identity
 
+    @property
+    def old_keys_resolve(self) -> bool:
+        """Like Jira: a moved item's old key reaches it, writes included."""
+        return True
+
     def scopes(self) -> list[str]:
         self._request("scopes")
         if self._watched is not None:

@@ -110,6 +110,10 @@ class GuardedConnector:
     def scopes(self) -> list[str]:
         return self._inner.scopes()
 
+    @property
+    def old_keys_resolve(self) -> bool:
+        return self._inner.old_keys_resolve
+
     def scope(self) -> SourceScope:
         return self._inner.scope()
 

@@ -14,7 +14,10 @@ stored, and a requested key that comes back under another ref (a transfer, a
 Jira move) is followed to it. Items whose chain leads into a source not yet read
 in full (the service has just started, or that tracker is down) keep their
 verdicts but get no writes: their parent there is unknown, not missing. The
-next poll of that source writes them.
+next poll of that source writes them. Items beneath the ones read that the
+round would write to are confirmed where they are first, exactly as in a
+cycle (:mod:`goldthread.sync.confirming`): a stored copy may be an issue
+that has since moved out of scope.
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ from goldthread.store.base import Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.budgeting import content_pacers
 from goldthread.sync.certainty import held_back
+from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.cycle import link_kinds_of, scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
 from goldthread.sync.planning import Action, plan_writes
-from goldthread.sync.scoping import admit, follow_moves, follow_renames, forget, moves_among
+from goldthread.sync.scoping import follow_renames, reread
 
 
 @dataclass(slots=True)
@@ -50,6 +54,7 @@ class RefreshResult:
     plan: list[Action] = field(default_factory=list)
     applied: ApplyResult | None = None
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)
+    unconfirmed: int = 0
 
 
 def refresh(
@@ -66,29 +71,54 @@ def refresh(
     caller retries the whole round later (every step is idempotent).
     """
     result = RefreshResult()
-    fresh: list[WorkItem] = []
-    for source, keys in targets.items():
-        connector = connectors.get(source)
-        if connector is None or not keys:
-            continue
-        admitted = admit(store, connector, connector.get(list(keys)))
-        kept = admitted.kept
-        result.refused += admitted.refused
-        moves = moves_among(store, {source: kept})
-        follow_moves(store, moves)
-        result.moved.update(moves)
-        fresh += kept
-        result.forgotten += _gone(store, source, keys, kept)
-    if result.forgotten:
-        forget(store, result.forgotten)
+    found = reread(store, connectors, targets)
+    result.refused, result.moved, result.forgotten = found.refused, found.moved, found.forgotten
     follow_renames(store, scopes_of(connectors))
-    result.read = [item.ref for item in fresh]
+    result.read = [item.ref for item in found.kept]
+    items = _judge(settings, store, connectors, clock, result)
+    if not settings.writeback.enabled or not result.plan:
+        return result
+    check = confirm(store, connectors, result.plan, result.read)
+    result.moved.update(check.moved)
+    result.forgotten += check.forgotten
+    if check.changed:
+        items = _judge(settings, store, connectors, clock, result)
+    result.plan, waiting = check.only_confirmed(result.plan, connectors)
+    result.unconfirmed = len(waiting)
+    if settings.writeback.dry_run or not result.plan:
+        return result
+    applier = Applier(
+        connectors,
+        store,
+        items,
+        now=clock.now,
+        max_writes=settings.writeback.max_writes_per_run,
+        pacers=content_pacers(store, connectors, clock),
+        deadline=clock.now() + settings.daemon.poll_interval,  # later: the next poll writes it
+    )
+    result.applied = applier.apply(result.plan)
+    settled = settle(store, connectors, result.applied)
+    result.moved.update(settled.moved)
+    result.forgotten += settled.forgotten
+    if result.applied.failed_sources:
+        raise RetriableError("; ".join(result.applied.errors) or "writing failed")
+    return result
+
+
+def _judge(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    clock: Clock,
+    result: RefreshResult,
+) -> dict[str, WorkItem]:
+    """Evaluate the store and plan the writes of the items the round affects."""
     evaluation = evaluate(store, settings.trace_policy(), clock.now())
     result.verdicts = evaluation.verdicts
     items = {item.ref: item for item in store.items()}
     result.affected = descendants(items, [*result.read, *result.forgotten, *result.moved])
     if not settings.writeback.enabled:
-        return result
+        return items
     configured = {source.name for source in settings.sources} | set(connectors)
     unread = {name for name in configured if not store.cursors(name)}
     held = held_back(items, unread, {})
@@ -108,35 +138,4 @@ def refresh(
         )
         if action.source in connectors
     ]
-    if settings.writeback.dry_run or not result.plan:
-        return result
-    applier = Applier(
-        connectors,
-        store,
-        items,
-        now=clock.now,
-        max_writes=settings.writeback.max_writes_per_run,
-        pacers=content_pacers(store, connectors, clock),
-        deadline=clock.now() + settings.daemon.poll_interval,  # later: the next poll writes it
-    )
-    result.applied = applier.apply(result.plan)
-    if result.applied.failed_sources:
-        raise RetriableError("; ".join(result.applied.errors) or "writing failed")
-    return result
-
-
-def _gone(store: Store, source: str, keys: Sequence[str], got: Sequence[WorkItem]) -> list[str]:
-    """Stored refs among ``keys`` that the tracker did not return: deleted or moved.
-
-    Numeric keys (Jira issue ids from link events) name no ref and are never
-    forgotten; keys are compared without case, as the trackers do.
-    """
-    seen = {item.key.casefold() for item in got}
-    gone: list[str] = []
-    for key in keys:
-        if key.isdigit() or key.casefold() in seen:
-            continue
-        ref = f"{source}:{key}"
-        if store.item(ref) is not None:
-            gone.append(ref)
-    return gone
+    return items

@@ -12,6 +12,11 @@ property), and connectors skip it themselves on the same evidence when the
 item came back from the store without its hint; so flagging a new item
 costs exactly two requests: the label and the comment.
 
+A write the tracker refuses because the item is not where it was (``301``,
+``404``, ``410``: transferred or deleted since it was read) is an error, noted
+in :attr:`ApplyResult.unreachable` so the caller can read the item again and
+settle it; the item's later actions are skipped.
+
 ``max_writes`` is a safety valve: the applier stops before the write that
 would exceed it and says so, rather than flooding a tracker after a bad
 config change.
@@ -37,6 +42,9 @@ from goldthread.errors import (
 from goldthread.store.base import LedgerEntry, Store
 from goldthread.sync.planning import Action, ActionKind
 
+MOVED_OR_GONE = frozenset({301, 404, 410})
+"""Statuses of a refused write that mean the item moved or was deleted."""
+
 
 class WriteLimitReached(Exception):  # noqa: N818 - a signal inside this module, never raised out
     """The next write would exceed ``max_writes``."""
@@ -48,12 +56,17 @@ class Deferred(Exception):  # noqa: N818 - a signal inside this module, never ra
 
 @dataclass(slots=True)
 class ApplyResult:
-    """What applying a plan did: writes sent by (source, kind), problems met."""
+    """What applying a plan did: writes sent by (source, kind), problems met.
+
+    ``unreachable``: items whose write was refused as moved or gone, with the
+    lines of ``errors`` that say so.
+    """
 
     writes: Counter[tuple[str, ActionKind]] = field(default_factory=Counter)
     lookups: int = 0
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unreachable: dict[str, list[str]] = field(default_factory=dict)
     failed_sources: set[str] = field(default_factory=set)
     stopped: bool = False
     not_done: int = 0
@@ -95,7 +108,10 @@ class Applier:
         pending = list(actions)
         try:
             for index, action in enumerate(pending):
-                if action.source in self.result.failed_sources:
+                if (
+                    action.source in self.result.failed_sources
+                    or action.ref in self.result.unreachable
+                ):
                     continue
                 try:
                     self._one(action)
@@ -109,7 +125,7 @@ class Applier:
                     self.result.writes[action.source, action.kind] -= 1
                     self._warn(f"{action.source}: {refused}")
                 except SkippableError as error:
-                    self.result.errors.append(f"{action.ref}: {action.kind.value}: {error}")
+                    self._refused(action, error)
                 except (FatalSourceError, RetriableError) as error:
                     self.result.failed_sources.add(action.source)
                     self.result.errors.append(f"{action.source}: writing stopped: {error}")
@@ -117,6 +133,12 @@ class Applier:
             if self._changed:
                 self._store.upsert_items(self._changed.values())
         return self.result
+
+    def _refused(self, action: Action, error: SkippableError) -> None:
+        line = f"{action.ref}: {action.kind.value}: {error}"
+        self.result.errors.append(line)
+        if error.status in MOVED_OR_GONE:
+            self.result.unreachable.setdefault(action.ref, []).append(line)
 
     # ---------------------------------------------------------------- one action
 

@@ -8,8 +8,11 @@ graph, across trackers, so every item whose verdict can have changed
 (descendants of a changed item included) is judged again. The write-back
 plan compares the desired state with what is observed on every item, so
 writes a previous run did not finish (killed, stopped by
-``max_writes_per_run``) are picked up again. Cursors are committed last,
-per source, only for sources whose reads and writes succeeded.
+``max_writes_per_run``) are picked up again. Before the plan is applied, the
+items it writes to that this cycle did not read are confirmed where they are
+(:mod:`goldthread.sync.confirming`), so a stored copy of an issue that has
+left the scope is never written through its old key. Cursors are committed
+last, per source, only for sources whose reads and writes succeeded.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from goldthread.connectors.memory import scope_of
 from goldthread.core.model import LinkKind, RateBudget, WorkItem
 from goldthread.core.scope import SourceScope
 from goldthread.errors import SourceError
-from goldthread.store.base import Store
+from goldthread.store.base import LedgerEntry, Store
 from goldthread.sync.applying import Applier, ApplyResult
 from goldthread.sync.budgeting import (
     Outlook,
@@ -39,6 +42,7 @@ from goldthread.sync.budgeting import (
     outlook,
 )
 from goldthread.sync.certainty import held_back, unsure_sources
+from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
 from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
@@ -92,6 +96,7 @@ class CycleResult:
     moved: dict[str, str] = field(default_factory=dict)
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
     held: int = 0
+    unconfirmed: int = 0
     unsure: set[str] = field(default_factory=set)
     requests: dict[str, int] = field(default_factory=dict)
     budgets: dict[str, RateBudget | None] = field(default_factory=dict)
@@ -270,15 +275,19 @@ def _forget_deleted(store: Store, reads: Mapping[str, SourceRead]) -> int:
     return forget(store, gone)
 
 
-def _write_back(
-    settings: Settings,
-    store: Store,
-    connectors: Mapping[str, Connector],
-    options: CycleOptions,
-    *,
-    clock: Clock,
-    result: CycleResult,
-) -> None:
+@dataclass(slots=True)
+class _Planned:
+    """A plan with the items and ledger it was made from."""
+
+    items: dict[str, WorkItem]
+    ledger: dict[str, LedgerEntry]
+    actions: list[Action]
+
+
+def _plan(
+    settings: Settings, store: Store, connectors: Mapping[str, Connector], result: CycleResult
+) -> _Planned:
+    """The writes the stored items need, but none on what depends on a source in doubt."""
     items: dict[str, WorkItem] = {item.ref: item for item in store.items()}
     ledger = store.ledger_all()
     unreadable = {name for name, read in result.reads.items() if read.fatal}
@@ -290,7 +299,7 @@ def _write_back(
         writeback_policy(settings, result.link_kinds),
         scopes=scopes_of(connectors),
     )
-    plan = labels_first(
+    actions = labels_first(
         [
             action
             for action in planned
@@ -300,34 +309,53 @@ def _write_back(
         ]
     )
     result.held = len({action.ref for action in planned if action.ref in held})
-    result.plan = plan
-    result.newly_flagged = newly_flagged(plan)
-    first_run = not ledger
+    return _Planned(items, ledger, actions)
+
+
+def _write_back(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    options: CycleOptions,
+    *,
+    clock: Clock,
+    result: CycleResult,
+) -> None:
+    planned = _plan(settings, store, connectors, result)
+    result.plan = planned.actions
+    result.newly_flagged = newly_flagged(planned.actions)
+    first_run = not planned.ledger
     if (
         first_run
         and settings.writeback.confirm_large
         and not options.confirmed
-        and result.newly_flagged * 2 > len(items)
+        and result.newly_flagged * 2 > len(planned.items)
     ):
         result.needs_confirmation = True
         return
+    planned = _confirmed(settings, store, connectors, clock=clock, result=result, planned=planned)
+    result.plan = planned.actions
+    result.newly_flagged = newly_flagged(planned.actions)
     pacers = content_pacers(store, connectors, clock)
     start = clock.now()
-    result.outlooks = outlook(plan, pacers, start)
-    if not options.apply or not plan:
+    result.outlooks = outlook(planned.actions, pacers, start)
+    if not options.apply or not planned.actions:
         return
     for line in outlook_lines(result.outlooks, options.patience):
         log.info("write-back outlasts this run", detail=line)
     applier = Applier(
         connectors,
         store,
-        items,
+        planned.items,
         now=clock.now,
         max_writes=settings.writeback.max_writes_per_run,
         pacers=pacers,
         deadline=start + options.patience,
     )
-    result.applied = applier.apply(plan)
+    result.applied = applier.apply(planned.actions)
+    settled = settle(store, connectors, result.applied)
+    result.moved.update(settled.moved)
+    result.deleted += len(settled.forgotten)
     result.resume_at = {
         source: pacers[source].next_slot(clock.now())
         for source, count in result.applied.deferred.items()
@@ -344,6 +372,29 @@ def outlook_lines(outlooks: Mapping[str, Outlook], patience: timedelta) -> list[
         for name, ahead in sorted(outlooks.items())
         if ahead.duration > patience
     ]
+
+
+def _confirmed(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    *,
+    clock: Clock,
+    result: CycleResult,
+    planned: _Planned,
+) -> _Planned:
+    """The plan, writing only to items read now or confirmed where they are."""
+    read = {ref for source_read in result.reads.values() for ref in source_read.stored}
+    check = confirm(store, connectors, planned.actions, read)
+    result.moved.update(check.moved)
+    result.deleted += len(check.forgotten)
+    if check.changed:
+        now = clock.now()
+        result.evaluation = evaluate(store, settings.trace_policy(), now, result.run_id)
+        planned = _plan(settings, store, connectors, result)
+    actions, waiting = check.only_confirmed(planned.actions, connectors)
+    result.unconfirmed = len(waiting)
+    return _Planned(planned.items, planned.ledger, actions)
 
 
 def _commit_cursors(store: Store, result: CycleResult) -> None:

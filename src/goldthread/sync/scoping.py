@@ -120,6 +120,62 @@ def _retarget(store: Store, current: Callable[[str], str]) -> None:
         store.upsert_items(changed)
 
 
+@dataclass(slots=True)
+class Reread:
+    """What reading some items again found: the fresh copies stored (``kept``),
+    those outside scope (``refused``), the moves followed and the refs
+    forgotten (deleted, or gone from the scope)."""
+
+    kept: list[WorkItem] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    moved: dict[str, str] = field(default_factory=dict)
+    forgotten: list[str] = field(default_factory=list)
+
+
+def reread(
+    store: Store, connectors: Mapping[str, Connector], targets: Mapping[str, Sequence[str]]
+) -> Reread:
+    """Read ``targets`` (``{source: keys}``) again and bring the store up to date.
+
+    What comes back in scope is stored; a key that comes back under another
+    ref is followed there; a stored key that does not come back (deleted, or
+    moved or changed out of the scope) is forgotten. Raises the tracker's
+    :class:`~goldthread.errors.SourceError` when it cannot be read.
+    """
+    found = Reread()
+    for source, keys in targets.items():
+        connector = connectors.get(source)
+        if connector is None or not keys:
+            continue
+        admitted = admit(store, connector, connector.get(list(keys)))
+        found.refused += admitted.refused
+        moves = moves_among(store, {source: admitted.kept})
+        follow_moves(store, moves)
+        found.moved.update(moves)
+        found.kept += admitted.kept
+        found.forgotten += _gone(store, source, keys, admitted.kept)
+    if found.forgotten:
+        forget(store, found.forgotten)
+    return found
+
+
+def _gone(store: Store, source: str, keys: Sequence[str], got: Sequence[WorkItem]) -> list[str]:
+    """Stored refs among ``keys`` that the tracker did not return: deleted or moved.
+
+    Numeric keys (Jira issue ids from link events) name no ref and are never
+    forgotten; keys are compared without case, as the trackers do.
+    """
+    seen = {item.key.casefold() for item in got}
+    gone: list[str] = []
+    for key in keys:
+        if key.isdigit() or key.casefold() in seen:
+            continue
+        ref = f"{source}:{key}"
+        if store.item(ref) is not None:
+            gone.append(ref)
+    return gone
+
+
 def forget(store: Store, refs: Sequence[str]) -> int:
     """Forget items gone from their tracker or their scope, with the ledger of each."""
     for ref in refs:

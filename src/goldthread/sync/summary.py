@@ -54,8 +54,15 @@ def render_summary(result: CycleResult) -> str:
         lines.append(
             f"  held back:  writes on {result.held} item(s) that lead into a source that failed"
         )
+    if result.unconfirmed:
+        lines.append(
+            f"  waiting:    writes on {result.unconfirmed} item(s) not yet confirmed"
+            " where they are; the next run confirms them"
+        )
     if result.deleted:
-        lines.append(f"  forgotten:  {result.deleted} item(s) deleted on their tracker")
+        lines.append(
+            f"  forgotten:  {result.deleted} item(s) deleted on their tracker or moved out of scope"
+        )
     if result.moved:
         lines.append(f"  moved:      {len(result.moved)} item(s) now judged under their new ref")
     lines += [

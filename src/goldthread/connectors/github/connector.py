@@ -135,6 +135,12 @@ class GitHubConnector:
 
     # ---------------------------------------------------------------- scope and renames
 
+    @property
+    def old_keys_resolve(self) -> bool:
+        """GitHub answers a write under a transferred issue's old URL with ``301``,
+        which goldthread does not follow (:mod:`.redirects`)."""
+        return False
+
     def scope(self) -> SourceScope:
         return SourceScope(
             self.name, repos=self.options.repos, renamed=tuple(self._renamed.items())

@@ -115,6 +115,11 @@ class JiraConnector:
         keys = [str(raw["key"]) for raw in issues[:1] if raw.get("key")]
         return bool(keys) and self._writer.screens.editable(keys[0]) is False
 
+    @property
+    def old_keys_resolve(self) -> bool:
+        """Jira answers a moved issue's old key, in reads and writes alike."""
+        return True
+
     def scopes(self) -> list[str]:
         return list(self.options.projects)
 
