@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from service_helpers import fixture, unit_settings
 
+from goldthread.core.scope import SourceScope
 from goldthread.errors import PayloadError
 from goldthread.service import intake
 from goldthread.service.intake import Accepted, Dropped, Routing
@@ -196,3 +197,44 @@ def test_a_stored_event_names_the_same_items_it_was_accepted_for(routing: Routin
     assert intake.targets_of("issues.edited", github, routing) == {
         "gh": ("Codertocat/Hello-World#1",)
     }
+
+
+def _from_renamed_repo(payload: dict, full_name: str, repo_id: int) -> dict:
+    """``payload`` as GitHub sends it once its repository is called ``full_name``."""
+    moved = copy.deepcopy(payload)
+    owner, name = full_name.split("/")
+    moved["repository"].update(id=repo_id, name=name, full_name=full_name)
+    moved["repository"]["owner"]["login"] = owner
+    moved["issue"]["repository_url"] = f"https://api.github.com/repos/{full_name}"
+    return moved
+
+
+def test_a_renamed_repositorys_deliveries_are_routed_by_its_id_from_the_rename_on(
+    routing: Routing, tmp_path: Path
+) -> None:
+    shop = _from_renamed_repo(fixture("github", "issues.edited.json"), "acme/shop", 4242)
+    renamed = {
+        "action": "renamed",
+        "changes": {"repository": {"name": {"from": "web"}}},
+        "repository": shop["repository"],
+    }
+    assert intake.classify_github("issues", shop, routing, "k1") == Dropped("unknown-source")
+    assert intake.classify_github("repository", renamed, routing, "k2") == Dropped("ignored")
+    decision = intake.classify_github("issues", shop, routing, "k3")
+    assert isinstance(decision, Accepted)
+    assert decision.targets == {"gh": (f"acme/shop#{shop['issue']['number']}",)}
+    elsewhere = Routing.from_settings(unit_settings(tmp_path))  # has not seen the rename
+    assert intake.targets_of("issues.edited", shop, elsewhere, "gh") == decision.targets
+
+
+def test_a_rename_the_connector_has_learned_routes_deliveries_under_the_new_name(
+    tmp_path: Path,
+) -> None:
+    learned = SourceScope("gh", repos=("acme/web",), renamed=(("acme/web", "acme/shop"),))
+    routing = Routing.from_settings(unit_settings(tmp_path), scopes=lambda: {"gh": learned})
+    shop = _from_renamed_repo(fixture("github", "issues.edited.json"), "acme/shop", 4242)
+    decision = intake.classify_github("issues", shop, routing, "k")
+    assert isinstance(decision, Accepted)
+    assert decision.source == "gh"
+    other = _from_renamed_repo(shop, "acme/elsewhere", 7)
+    assert intake.classify_github("issues", other, routing, "k") == Dropped("unknown-source")

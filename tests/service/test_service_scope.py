@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service_helpers import ServiceProcess, wait_for
+from service_helpers import ServiceProcess, metric, wait_for
 from support_sandbox import LABEL, labels, own_comments
 from support_scope import load_scope_org, mutating_outside_scope
 
@@ -140,3 +140,30 @@ def test_a_poll_never_writes_through_the_old_key_of_an_issue_moved_out_of_scope(
         finally:
             service.stop()
             service.client.close()
+
+
+def test_a_renamed_repositorys_webhooks_keep_working_before_the_config_names_it(
+    running: tuple[ServiceProcess, Store],
+) -> None:
+    service, store = running
+    sandbox = service.sandbox
+    assert LABEL in labels(sandbox, "gh:acme/web#5")
+    sandbox.github.rename_repo("acme/web", "acme/shop")
+    sandbox.github.set_parent("acme/shop", 5, ("acme/shop", 4))  # the orphan gets a parent
+    wait_for(
+        lambda: LABEL not in labels(sandbox, "gh:acme/shop#5"),
+        SECONDS,
+        "#5 unflagged through a webhook under the repository's new name",
+    )
+    verdict = store.verdict("gh:acme/shop#5")
+    assert verdict is not None
+    assert verdict.kind.value == "traced"
+    refs = {item.ref for item in store.items()}
+    assert not [ref for ref in refs if ref.startswith("gh:acme/web#")]
+    unknown = metric(
+        service.metrics(),
+        "goldthread_webhook_deliveries_total",
+        tracker="github",
+        outcome="unknown-source",
+    )
+    assert unknown == 0

@@ -12,6 +12,15 @@ event (with its dedup key and the item it is about) or drop it with a reason:
 ``ping``, ``own-event`` (goldthread's own label or comment, so its writes never
 start another round of work), ``ignored`` (an event that cannot change a
 verdict) or ``unknown-source`` (a repository or project not configured).
+
+A GitHub repository is routed by what goldthread knows of it now, not only
+by the configured ``repos``: its current name once the connector has learned
+a rename (:meth:`Routing.from_settings` ``scopes``), and its id, which
+GitHub keeps across renames. :class:`Routing` remembers the id of each watched
+repository it sees in a verified delivery (a ``repository.renamed`` delivery
+names the old name and the id), so a renamed repository's deliveries keep
+their source before anyone edits the config; the connector then confirms the
+new name with GitHub before anything under it is stored.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -28,6 +37,7 @@ from urllib.parse import urlsplit
 
 from goldthread.config import GitHubSource, JiraSource, Settings
 from goldthread.core.labels import is_own_label
+from goldthread.core.scope import SourceScope
 from goldthread.errors import PayloadError
 
 MARKER = "<!-- goldthread:marker"
@@ -107,9 +117,17 @@ class _GitHubRoute:
     host: str
     repos: tuple[str, ...]
 
-    def serves(self, repo: str) -> bool:
+    def serves(self, repo: str, current: Sequence[str] = ()) -> bool:
+        """Whether ``repo`` is configured here, or is a configured repository's
+        ``current`` name."""
         wanted = repo.casefold()
-        return any(fnmatchcase(wanted, pattern.casefold()) for pattern in self.repos)
+        return any(fnmatchcase(wanted, pattern.casefold()) for pattern in self.repos) or any(
+            name.casefold() == wanted for name in current
+        )
+
+
+Scopes = Callable[[], Mapping[str, SourceScope]]
+"""Each source's scope as its connector knows it now (renames learned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +146,14 @@ class Routing:
     jira: tuple[_JiraRoute, ...] = ()
     label: str = "goldthread:untraced"
     own_logins: frozenset[str] = field(default_factory=frozenset)
+    scopes: Scopes | None = None
+    repository_ids: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+    """GitHub repository id -> the source watching it, as seen in verified deliveries."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, own_logins: Sequence[str] = ()) -> Routing:
+    def from_settings(
+        cls, settings: Settings, own_logins: Sequence[str] = (), *, scopes: Scopes | None = None
+    ) -> Routing:
         github = tuple(
             _GitHubRoute(s.name, s.web_host.casefold(), tuple(s.repos))
             for s in settings.sources
@@ -146,14 +169,40 @@ class Routing:
             jira=jira,
             label=settings.writeback.label,
             own_logins=frozenset(login.casefold() for login in own_logins),
+            scopes=scopes,
         )
 
-    def github_source(self, repo: str, host: str | None) -> str | None:
-        """The GitHub source serving ``repo``; the one on ``host`` when several do."""
-        serving = [route for route in self.github if route.serves(repo)]
+    def github_source(
+        self, repo: str, host: str | None, repository_id: object = None
+    ) -> str | None:
+        """The GitHub source serving ``repo`` (by name, or by the repository's
+        id once seen); the one on ``host`` when several do."""
+        scopes = self.scopes() if self.scopes is not None else {}
+        serving = [
+            route
+            for route in self.github
+            if route.serves(repo, _current_names(scopes.get(route.name)))
+        ]
         on_host = [route for route in serving if host and route.host == host.casefold()]
         chosen = on_host or serving
-        return chosen[0].name if chosen else None
+        if chosen:
+            return chosen[0].name
+        if isinstance(repository_id, int) and not isinstance(repository_id, bool):
+            return self.repository_ids.get(repository_id)
+        return None
+
+    def remember_repository(self, repository: Mapping[str, Any], old_name: str | None) -> None:
+        """Note the id of ``repository`` (a delivery's ``repository`` object) when
+        its name, or ``old_name`` (a rename's), is served."""
+        repository_id = repository.get("id")
+        if not isinstance(repository_id, int) or isinstance(repository_id, bool):
+            return
+        host = _host(str(repository.get("html_url") or "")) or None
+        for name in (repository.get("full_name"), old_name):
+            source = self.github_source(name, host) if isinstance(name, str) else None
+            if source is not None:
+                self.repository_ids[repository_id] = source
+                return
 
     def jira_source(self, key: str, host: str | None) -> str | None:
         """The Jira source whose projects include ``key``'s project."""
@@ -171,6 +220,10 @@ class Routing:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").casefold()
+
+
+def _current_names(scope: SourceScope | None) -> tuple[str, ...]:
+    return tuple(new for _old, new in scope.renamed) if scope is not None else ()
 
 
 # ---------------------------------------------------------------- decisions
@@ -219,6 +272,7 @@ def classify_github(
     action = payload.get("action")
     if not isinstance(action, str):
         action = None
+    _remember(event, action, payload, routing)
     if event == "ping":
         return Dropped("ping")
     if event == "issue_comment":
@@ -241,24 +295,47 @@ def classify_github(
     return Accepted(source, delivery_key, f"{event}.{action}", hint, targets)
 
 
+def _remember(
+    event: str | None, action: str | None, payload: Mapping[str, Any], routing: Routing
+) -> None:
+    """Let ``routing`` note the id of the (watched) repository a delivery is from."""
+    repository = _mapping(payload.get("repository"))
+    old_name = None
+    if event == "repository" and action == "renamed":
+        before = _mapping(_mapping(_mapping(payload.get("changes")).get("repository")).get("name"))
+        owner = _mapping(repository.get("owner")).get("login")
+        if isinstance(owner, str) and isinstance(before.get("from"), str):
+            old_name = f"{owner}/{before['from']}"
+    routing.remember_repository(repository, old_name)
+
+
 def github_targets(
-    event: str | None, payload: Mapping[str, Any], routing: Routing
+    event: str | None,
+    payload: Mapping[str, Any],
+    routing: Routing,
+    *,
+    source: str | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """The configured items a GitHub event is about, as ``{source: (key, ...)}``.
 
     ``issues``: the issue (``transferred``: where it was, then where it went,
     so the old ref is forgotten and the new one judged when it is in scope).
-    ``sub_issues``: the child first, then the parent.
+    ``sub_issues``: the child first, then the parent. Issues of the
+    delivery's own repository go by its name, or its id, or else to
+    ``source`` (the source it was accepted for).
     """
-    fallback = _mapping(payload.get("repository")).get("full_name")
+    repository = _mapping(payload.get("repository"))
+    fallback = repository.get("full_name")
     if event == "sub_issues":
         issues = [(payload.get("sub_issue"), fallback), (payload.get("parent_issue"), fallback)]
     else:
         issues = [(payload.get("issue"), fallback)]
+    ids = {str(fallback).casefold(): repository.get("id")}
     if payload.get("action") == "transferred":
         changes = _mapping(payload.get("changes"))
-        went = _mapping(changes.get("new_repository")).get("full_name")
-        issues.append((changes.get("new_issue"), went))
+        went = _mapping(changes.get("new_repository"))
+        issues.append((changes.get("new_issue"), went.get("full_name")))
+        ids.setdefault(str(went.get("full_name")).casefold(), went.get("id"))
     found: dict[str, list[str]] = {}
     for issue, repo_name in issues:
         if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
@@ -266,13 +343,16 @@ def github_targets(
         repo = _repo_of(issue) or repo_name
         if not isinstance(repo, str):
             continue
-        source = routing.github_source(repo, _host(str(issue.get("html_url") or "")) or None)
-        if source is None:
+        host = _host(str(issue.get("html_url") or "")) or None
+        chosen = routing.github_source(repo, host, ids.get(repo.casefold()))
+        if chosen is None and source is not None and repo.casefold() == str(fallback).casefold():
+            chosen = source
+        if chosen is None:
             continue
         key = f"{repo}#{issue['number']}"
-        if key not in found.setdefault(source, []):
-            found[source].append(key)
-    return {source: tuple(keys) for source, keys in found.items()}
+        if key not in found.setdefault(chosen, []):
+            found[chosen].append(key)
+    return {name: tuple(keys) for name, keys in found.items()}
 
 
 def _repo_of(issue: Mapping[str, Any]) -> str | None:
@@ -370,9 +450,10 @@ def is_jira_event(event: str) -> bool:
 
 
 def targets_of(
-    event: str, payload: Mapping[str, Any], routing: Routing
+    event: str, payload: Mapping[str, Any], routing: Routing, source: str | None = None
 ) -> dict[str, tuple[str, ...]]:
-    """The items a stored delivery is about, derived as when it was accepted."""
+    """The items a stored delivery is about, derived as when it was accepted
+    (``source``: the one it was accepted for)."""
     if is_jira_event(event):
         return jira_targets(payload, routing)
-    return github_targets(event.partition(".")[0], payload, routing)
+    return github_targets(event.partition(".")[0], payload, routing, source=source)

@@ -39,7 +39,8 @@ from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.cycle import link_kinds_of, scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
 from goldthread.sync.planning import Action, plan_writes
-from goldthread.sync.scoping import follow_renames, reread
+from goldthread.sync.renaming import follow_renames, renames_of
+from goldthread.sync.scoping import reread
 
 
 @dataclass(slots=True)
@@ -71,10 +72,11 @@ def refresh(
     caller retries the whole round later (every step is idempotent).
     """
     result = RefreshResult()
+    known = renames_of(scopes_of(connectors))
     found = reread(store, connectors, targets)
     result.refused, result.moved, result.forgotten = found.refused, found.moved, found.forgotten
-    follow_renames(store, scopes_of(connectors))
     result.read = [item.ref for item in found.kept]
+    follow_renames(store, scopes_of(connectors), known=known, read=result.read)
     items = _judge(settings, store, connectors, clock, result)
     if not settings.writeback.enabled or not result.plan:
         return result

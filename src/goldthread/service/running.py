@@ -52,6 +52,7 @@ from goldthread.service.refreshing import refresh
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
+from goldthread.sync.cycle import scopes_of
 from goldthread.sync.sources import build_connectors, close_all
 
 log = get_logger("goldthread.service")
@@ -95,7 +96,7 @@ class Service:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.lock = threading.Lock()
-        self.routing = intake.Routing.from_settings(settings)
+        self.routing = intake.Routing.from_settings(settings, scopes=lambda: scopes_of(connectors))
         self.metrics = ServiceMetrics(store, connectors, clock)
         self.health = Health(store, connectors)
         shared = is_shared(settings.store.url) if options.shared is None else options.shared
@@ -182,7 +183,7 @@ class Service:
 
     def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
         payload = intake.parse_object(entry.payload)
-        return intake.targets_of(entry.event, payload, self.routing)
+        return intake.targets_of(entry.event, payload, self.routing, entry.source)
 
     def _outcome(self, outcome: str, entry: InboxEntry) -> None:
         self.metrics.events.labels(outcome=outcome).inc()

@@ -47,7 +47,8 @@ from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
 from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
 from goldthread.sync.progress import Progress, QuietProgress
-from goldthread.sync.scoping import follow_moves, follow_renames, forget, moves_after_read
+from goldthread.sync.renaming import follow_renames, renames_of
+from goldthread.sync.scoping import follow_moves, forget, moves_after_read
 from goldthread.sync.sources import since_cursor
 
 log = structlog.get_logger("goldthread.sync")
@@ -196,6 +197,7 @@ def run_cycle(
     configured = {source.name for source in settings.sources} | set(connectors)
     complete_before = {name for name in configured if store.cursors(name)}
     remind_writes(store, connectors, clock.now())
+    known = renames_of(scopes_of(connectors))
     reads = fetch_all(
         connectors,
         store,
@@ -205,7 +207,8 @@ def run_cycle(
     )
     moves = moves_after_read(store, {name: read.stored for name, read in reads.items()})
     follow_moves(store, moves)
-    follow_renames(store, scopes_of(connectors))
+    read = [ref for source_read in reads.values() for ref in source_read.stored]
+    follow_renames(store, scopes_of(connectors), known=known, read=read)
     deleted = _forget_deleted(store, reads)
     kinds = link_kinds_of({n: c for n, c in connectors.items() if n in reads and reads[n].ok})
     evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)

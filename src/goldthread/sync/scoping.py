@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from goldthread.connectors.base import Connector
 from goldthread.core.model import WorkItem
-from goldthread.core.scope import SourceScope, moved_refs, split_in_scope
+from goldthread.core.scope import moved_refs, split_in_scope
 from goldthread.store.base import Store
 
 
@@ -76,6 +76,12 @@ def follow_moves(store: Store, moves: Mapping[str, str]) -> None:
     """Forget each old ref, carry its ledger entry over, and re-point links to it."""
     if not moves:
         return
+    carry_over(store, moves)
+    retarget(store, lambda ref: moves.get(ref, ref))
+
+
+def carry_over(store: Store, moves: Mapping[str, str]) -> None:
+    """Forget each old ref, its ledger entry going to the new one (unless it has one)."""
     for old, new in moves.items():
         entry = store.ledger(old)
         if entry is not None and store.ledger(new) is None:
@@ -83,31 +89,15 @@ def follow_moves(store: Store, moves: Mapping[str, str]) -> None:
         if entry is not None:
             store.forget_ledger(old)
     store.delete_items(moves)
-    _retarget(store, lambda ref: moves.get(ref, ref))
 
 
-def follow_renames(store: Store, scopes: Mapping[str, SourceScope]) -> None:
-    """Re-point stored links written with a renamed repository's old name."""
-    prefixes = {
-        f"{name}:{old}#".casefold(): f"{name}:{new}#"
-        for name, scope in scopes.items()
-        for old, new in scope.renamed
-    }
-    if not prefixes:
-        return
-
-    def current(ref: str) -> str:
-        head, sep, number = ref.rpartition("#")
-        new = prefixes.get(f"{head}#".casefold()) if sep else None
-        return f"{new}{number}" if new is not None else ref
-
-    _retarget(store, current)
-
-
-def _retarget(store: Store, current: Callable[[str], str]) -> None:
-    """Rewrite the parent links of stored items whose target ``current`` renames."""
+def retarget(
+    store: Store, current: Callable[[str], str], items: Iterable[WorkItem] | None = None
+) -> None:
+    """Rewrite the parent links whose target ``current`` renames, of ``items``
+    (``None``: every stored item)."""
     changed: list[WorkItem] = []
-    for item in store.items():
+    for item in store.items() if items is None else items:
         links = tuple(
             dataclasses.replace(link, target=current(link.target))
             if link.target is not None and current(link.target) != link.target

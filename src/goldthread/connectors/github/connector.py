@@ -33,7 +33,7 @@ from goldthread.connectors.pacing import ContentLimits
 from goldthread.connectors.retrying import RetrySettings
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
 from goldthread.core.references import SourceIndex
-from goldthread.core.scope import SourceScope
+from goldthread.core.scope import SourceScope, repo_in_scope
 from goldthread.errors import SkippableError
 
 USER_REPOS_AFFILIATION = "owner,collaborator,organization_member"
@@ -56,6 +56,7 @@ class GitHubConnector:
         self._http = GitHubHttp(options, clock, retry=retry)
         self._login: str | None = None
         self._renamed: dict[str, str] = {}
+        self._looked_up: set[str] = set()
         self._user_repos: list[str] | None = None
         self._writer = GitHubWriter(self._http, options, self._identity)
         own = own_source_index(
@@ -114,14 +115,7 @@ class GitHubConnector:
         if self._http.is_app:
             for owner in sorted({repo.partition("/")[0] for repo in self.options.repos}):
                 self._http.call("GET", "/rate_limit", owner=owner)
-        for repo in self.options.repos:
-            if repo.endswith("/*"):
-                continue
-            try:
-                reply = self._http.call("GET", f"/repos/{repo}", owner=repo.partition("/")[0])
-            except SkippableError:
-                continue  # not readable: the first read says so, naming the repository
-            self._note_name(repo, reply.data)
+        self._look_up_names(self.options.repos)
         return f"{login}; {self.link_kinds().describe()}"
 
     def link_kinds(self) -> LinkKinds:
@@ -132,6 +126,34 @@ class GitHubConnector:
             version=self._http.enterprise_version,
             patterns=bool(self.options.reference_patterns),
         )
+
+    def _look_up_names(self, repos: Sequence[str]) -> None:
+        """Look each of ``repos`` (configured names) up: a renamed one's answer
+        (after GitHub's redirect) gives its current name."""
+        for repo in repos:
+            if repo.endswith("/*"):
+                continue
+            try:
+                reply = self._http.call("GET", f"/repos/{repo}", owner=repo.partition("/")[0])
+            except SkippableError:
+                continue  # not readable: the first read says so, naming the repository
+            self._note_name(repo, reply.data)
+
+    def _learn_names_for(self, keys: Sequence[str]) -> None:
+        """Keys in a repository this source does not know by that name may be
+        under a watched repository's new name (its webhooks say so before a
+        read does): the configured repositories not known renamed are looked
+        up, once per such name, before anything is read under it."""
+        scope = self.scope()
+        unknown = {
+            split_key(key)[1].casefold()
+            for key in keys
+            if not repo_in_scope(scope, split_key(key)[1])
+        } - self._looked_up
+        if not unknown:
+            return
+        self._looked_up |= unknown
+        self._look_up_names([repo for repo in self.options.repos if repo not in self._renamed])
 
     # ---------------------------------------------------------------- scope and renames
 
@@ -248,7 +270,9 @@ class GitHubConnector:
 
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
         """Fresh copies; a transferred issue (``301``) under its new key, a
-        deleted one (``404``/``410``) left out."""
+        deleted one (``404``/``410``) left out, and a renamed repository's
+        issues under its new name, once GitHub has confirmed it."""
+        self._learn_names_for(keys)
         items: list[WorkItem] = []
         for key in keys:
             owner, repo, number = split_key(key)
