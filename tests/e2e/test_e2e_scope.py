@@ -6,6 +6,7 @@ written to; a moved item keeps exactly one goldthread comment."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -15,6 +16,7 @@ from support_sandbox import LABEL, labels, own_comments
 from support_scope import load_scope_org, mutating_outside_scope
 
 from goldthread.sandbox.control import Sandbox
+from goldthread.sandbox.seeds import GitHubIssueSeed
 
 
 @pytest.fixture
@@ -151,3 +153,28 @@ def test_a_sync_never_writes_to_an_issue_that_left_the_scope_unseen_and_forgets_
     assert mutating_outside_scope(sandbox) == ["github POST /repos/acme/web/issues/4/labels"]
     refused = [r for r in log["github"] if r.path == "/repos/acme/web/issues/4/labels"]
     assert [r.status for r in refused] == [301]
+
+
+def test_a_bad_redirect_is_an_error_naming_the_item_and_the_rest_of_the_run_goes_on(
+    space: Workspace,
+):
+    github = space.sandbox.github
+    when = datetime.now(UTC)
+    for number in (7, 8, 9, 10):
+        github.create_issue(
+            GitHubIssueSeed("acme/web", number, f"New work {number}", "", [], when, when)
+        )
+    bad = {7: "loop", 8: "other-host", 9: "no-location"}
+    for number, kind in bad.items():
+        github.bad_redirect("acme/web", number, kind)
+    done = space.run("sync")
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    why = {7: "round in a loop", 8: "another host (elsewhere.example)", 9: "without a Location"}
+    for number, text in why.items():
+        assert any(f"gh:acme/web#{number}:" in line and text in line for line in errors), errors
+    assert not [line for line in errors if "#10" in line]
+    assert flagged_once(space.sandbox, "gh:acme/web#10")
+    assert labels(space.sandbox, "gh:acme/web#7") == []
+    outside = [r for r in space.sandbox.request_log()["github"] if "elsewhere" in r.path]
+    assert outside == []

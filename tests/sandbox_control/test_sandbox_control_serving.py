@@ -233,3 +233,31 @@ def test_a_data_center_sandbox_answers_the_bearer_token() -> None:
             client.close()
 
     assert {issue.key for issue in found} == {s.key for s in org.jira if s.key.startswith("WEB-")}
+
+
+def test_the_control_api_makes_an_issue_redirect_in_a_loop_elsewhere_or_nowhere(
+    sandbox: Sandbox,
+) -> None:
+    base = sandbox.control_url
+    path = "/repos/acme/web/issues/1/comments"
+    auth = {"Authorization": f"token {sandbox.github_token}"}
+    answers = {}
+    for kind in ("loop", "other-host", "no-location"):
+        body = {"repo": "acme/web", "number": 1, "kind": kind}
+        assert call(f"{base}/control/github/bad_redirect", "POST", body)[0] == 200
+        read = requests.get(
+            sandbox.github_url + path, headers=auth, allow_redirects=False, timeout=10
+        )
+        write = requests.post(
+            sandbox.github_url + path, headers=auth, allow_redirects=False, timeout=10
+        )
+        answers[kind] = (read.status_code, write.status_code, read.headers.get("Location"))
+    assert answers == {
+        "loop": (301, 307, sandbox.github_url + path),
+        "other-host": (301, 307, "https://elsewhere.example" + path),
+        "no-location": (301, 307, None),
+    }
+    body = {"repo": "acme/web", "number": 1, "kind": "sideways"}
+    assert call(f"{base}/control/github/bad_redirect", "POST", body)[0] == 422
+    assert call(f"{base}/control/github/bad_redirect", "POST", {**body, "kind": None})[0] == 200
+    assert requests.get(sandbox.github_url + path, headers=auth, timeout=10).status_code == 200

@@ -5,7 +5,7 @@ subprocess change the trackers through this small JSON API, as a person
 would in the web UI; every change fires the tracker's signed webhook::
 
     POST /control/github/{op}     set_labels set_parent set_body set_state set_type create_issue
-                                  transfer_issue rename_repo delete_issue
+                                  transfer_issue rename_repo delete_issue bad_redirect
     POST /control/jira/{op}       set_labels set_parent set_description set_status add_link
                                   remove_link create_issue delete_issue move_issue
     POST /control/faults          {"github": {FaultPlan fields} | null, "jira": ...}
@@ -47,6 +47,7 @@ GITHUB_OPS = (
     "transfer_issue",
     "rename_repo",
     "delete_issue",
+    "bad_redirect",
 )
 JIRA_OPS = (
     "set_labels",

@@ -428,6 +428,13 @@ class GitHubStandIn(StandIn):
         """Delete an issue: its URL answers ``410 Gone``."""
         self._change(repo, number, lambda r: moves.delete(self.store, r, self.human))
 
+    def bad_redirect(self, repo: str, number: int, kind: str | None) -> None:
+        """Answer every request under the issue's URL with a redirect goldthread
+        must refuse: ``loop`` (to itself), ``other-host`` or ``no-location``;
+        ``None`` stops it. No webhook: nothing changed on the issue."""
+        with self.lock:
+            moves.set_bad_redirect(self.store, repo, number, kind)
+
     def _change(self, repo: str, number: int, change: Callable[[IssueRecord], list[Event]]) -> None:
         with self.lock:
             self.emit(change(self.store.get(repo, number)))

@@ -9,7 +9,11 @@ gives a request under a name that no longer holds what it used to:
   query, with GitHub's body ``{"message", "url", "documentation_url"}``;
 * a transferred issue's old URL (and those below it): ``301`` to the issue
   where it is now (``/repositories/{id}/issues/{n}``);
-* a deleted issue: ``410 Gone``.
+* a deleted issue: ``410 Gone``;
+* an issue set to redirect badly (:func:`set_bad_redirect`, for rehearsing
+  what goldthread must refuse): ``301`` (reads) or ``307`` (writes) to its
+  own URL (``loop``), to another host (``other-host``), or without a
+  ``Location`` (``no-location``).
 
 ``/repositories/{id}/...`` (where the redirects point) is served as the
 repository's current ``/repos/{owner}/{name}/...``.
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from goldthread.sandbox import github_payloads as payloads
 from goldthread.sandbox.github_mutations import Event
@@ -64,6 +68,9 @@ def answer_moved(store: GitHubStore, request: Request, path: str, api: str) -> R
     if issue is None:
         return None
     key = (name, int(issue["number"]))
+    bad = store.bad_redirects.get((name.lower(), key[1]))
+    if bad is not None:
+        return _bad_redirect(bad, request.method, f"{api}{path}", query)
     if key in store.deleted:
         return Response(410, _error("This issue was deleted", 410))
     issue_id = store.transferred.get(key)
@@ -72,6 +79,32 @@ def answer_moved(store: GitHubStore, request: Request, path: str, api: str) -> R
         where = f"{api}/repositories/{store.repos[record.repo].id}/issues/{record.number}"
         return moved(301, where + (issue["rest"] or ""), query)
     return None
+
+
+BAD_REDIRECTS = ("loop", "other-host", "no-location")
+ELSEWHERE = "https://elsewhere.example"
+
+
+def set_bad_redirect(store: GitHubStore, repo: str, number: int, kind: str | None) -> None:
+    """Make every request under ``repo#number`` answer a bad redirect of ``kind``
+    (one of :data:`BAD_REDIRECTS`); ``None`` makes it answer normally again."""
+    store.get(repo, number)  # 404 for an unknown issue
+    if kind is None:
+        store.bad_redirects.pop((repo.lower(), number), None)
+        return
+    if kind not in BAD_REDIRECTS:
+        raise StoreError(422, f"kind must be one of {', '.join(BAD_REDIRECTS)}, not {kind!r}")
+    store.bad_redirects[repo.lower(), number] = kind
+
+
+def _bad_redirect(kind: str, method: str, url: str, query: str) -> Response:
+    status = 301 if method in ("GET", "HEAD") else 307
+    if kind == "no-location":
+        body = {"message": "Moved Permanently", "documentation_url": FOLLOW_REDIRECTS}
+        return Response(status, body)
+    if kind == "other-host":
+        url = ELSEWHERE + urlsplit(url).path
+    return moved(status, url, query)
 
 
 def moved(status: int, location: str, query: str = "") -> Response:

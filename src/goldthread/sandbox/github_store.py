@@ -78,6 +78,7 @@ class GitHubStore:
         self.renamed: dict[str, str] = {}  # old full name (lower case) -> current name
         self.transferred: dict[IssueKey, int] = {}  # where an issue was -> its id
         self.deleted: set[IssueKey] = set()
+        self.bad_redirects: dict[tuple[str, int], str] = {}  # (repo lower case, n) -> kind
         self.issues: dict[IssueKey, IssueRecord] = {}
         self.by_id: dict[int, IssueRecord] = {}
         self.comments: dict[int, CommentRecord] = {}
