@@ -41,10 +41,10 @@ def test_a_ref_of_an_unknown_source_or_no_ref_at_all_is_outside():
 
 
 def test_the_same_tracker_id_under_a_new_ref_is_a_move_and_no_id_is_never_one():
-    stored = [
-        work_item("jira", "PLAT-4", external_id="10004"),
-        work_item("jira", "PLAT-5"),
-        work_item("gh", "acme/web#5", external_id="10004"),  # another source: another issue
+    stored = [("10004", "jira:PLAT-4"), ("", "jira:PLAT-5"), ("10003", "jira:PLAT-3")]
+    fresh = [
+        work_item("jira", "WEB-2", external_id="10004"),
+        work_item("jira", "WEB-3"),
+        work_item("jira", "PLAT-3", external_id="10003"),
     ]
-    fresh = [work_item("jira", "WEB-2", external_id="10004"), work_item("jira", "WEB-3")]
     assert moved_refs(stored, fresh) == {"jira:PLAT-4": "jira:WEB-2"}

@@ -98,3 +98,16 @@ def test_parent_links_keep_their_order_kind_target_raw_and_evidence(store: Store
     back = store.item("gh:acme/web#1")
     assert back is not None
     assert back.parents == links
+
+
+def test_items_are_found_by_tracker_id_within_their_source_in_any_number(store: Store) -> None:
+    old = make_item("PLAT-4", "jira", external_id="10004")
+    new = make_item("WEB-2", "jira", external_id="10004")  # the same issue, moved
+    other = make_item("acme/web#4", "gh", external_id="10004")  # another source's issue
+    many = [make_item(f"OPS-{n}", "jira", external_id=str(n)) for n in range(1, 1200)]
+    store.upsert_items([old, new, other, *many])
+    found = store.refs_by_external_id("jira", ["10004", "10004", "nope"])
+    assert sorted(found) == [("10004", "jira:PLAT-4"), ("10004", "jira:WEB-2")]
+    wanted = [str(n) for n in range(1, 1200)]
+    assert len(store.refs_by_external_id("jira", wanted)) == 1199
+    assert store.refs_by_external_id("jira", []) == []

@@ -105,19 +105,17 @@ def split_in_scope(
     return kept, refused
 
 
-def moved_refs(stored: Iterable[WorkItem], fresh: Iterable[WorkItem]) -> dict[str, str]:
+def moved_refs(stored: Iterable[tuple[str, str]], fresh: Iterable[WorkItem]) -> dict[str, str]:
     """``{old ref: new ref}`` for stored items that ``fresh`` shows under another ref.
 
-    The same issue is the same source and the same tracker id; an item with
-    no id is never taken for another.
+    ``stored`` are ``(tracker id, ref)`` of stored items of the same source as
+    ``fresh``. The same issue is the same source and the same tracker id; an
+    item with no id is never taken for another.
     """
-    current: dict[tuple[str, str], str] = {}
-    for item in fresh:
-        if item.external_id:
-            current[item.source, item.external_id] = item.ref
+    current = {item.external_id: item.ref for item in fresh if item.external_id}
     moves: dict[str, str] = {}
-    for item in stored:
-        new = current.get((item.source, item.external_id)) if item.external_id else None
-        if new is not None and new != item.ref:
-            moves[item.ref] = new
+    for external_id, ref in stored:
+        new = current.get(external_id) if external_id else None
+        if new is not None and new != ref:
+            moves[ref] = new
     return moves

@@ -139,6 +139,13 @@ class Store(Protocol):
         """All items, or those of one source, ordered by ref."""
         ...
 
+    def refs_by_external_id(
+        self, source: str, external_ids: Iterable[str]
+    ) -> list[tuple[str, str]]:
+        """``(external id, ref)`` of the stored items of ``source`` with any of
+        ``external_ids`` (an issue stored under two refs, moved, shows twice)."""
+        ...
+
     def count_items(self) -> int: ...
 
     # ---- verdicts and barren items

@@ -34,8 +34,9 @@ class SourceRead:
 
     ``cursors`` are the new cursors of the scopes read to the end;
     ``seen`` the refs read per scope (kept only for full reads, to notice
-    items deleted on the tracker); ``stored`` every ref stored (to notice
-    moved items); ``refused`` the refs read but outside the source's scope.
+    items deleted on the tracker); ``stored`` every ref stored, with its
+    tracker id (to notice moved items); ``refused`` the refs read but outside
+    the source's scope.
     """
 
     source: str
@@ -44,7 +45,7 @@ class SourceRead:
     failed_scopes: dict[str, str] = field(default_factory=dict)
     fatal: str | None = None
     seen: dict[str, set[str]] = field(default_factory=dict)
-    stored: set[str] = field(default_factory=set)
+    stored: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
 
     @property
@@ -155,7 +156,7 @@ def _store(
     if not batch:
         return
     admitted = admit(store, connector, batch)
-    result.stored.update(item.ref for item in admitted.kept)
+    result.stored.update((item.ref, item.external_id) for item in admitted.kept)
     result.refused += admitted.refused
     result.items += len(admitted.kept)
     progress.advanced(connector.name, len(batch), connector.budget())

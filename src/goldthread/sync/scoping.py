@@ -43,28 +43,32 @@ def admit(store: Store, connector: Connector, items: Sequence[WorkItem]) -> Admi
     return Admission(kept, [item.ref for item in refused])
 
 
-def moves_among(store: Store, fresh: Mapping[str, Iterable[WorkItem]]) -> dict[str, str]:
+def moves_among(store: Store, fresh: Mapping[str, Sequence[WorkItem]]) -> dict[str, str]:
     """``{old ref: new ref}`` of stored items that ``fresh`` (per source) shows moved."""
     moves: dict[str, str] = {}
     for source, items in fresh.items():
-        moves.update(moved_refs(store.items(source), items))
+        ids = [item.external_id for item in items if item.external_id]
+        if ids:
+            moves.update(moved_refs(store.refs_by_external_id(source, ids), items))
     return moves
 
 
-def moves_after_read(store: Store, read: Mapping[str, set[str]]) -> dict[str, str]:
-    """Moves among the stored items of each source, given the refs read now.
+def moves_after_read(store: Store, read: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Moves among the stored items of each source, given what was read now
+    (``{source: {ref: tracker id}}``).
 
     Two stored refs of one source with the same tracker id are one issue:
-    the one read now is where it lives, the other is where it was.
+    the one read now is where it lives, the other is where it was. Only the
+    tracker ids read are looked up, so the cost follows what was read.
     """
     moves: dict[str, str] = {}
     for source, refs in read.items():
-        if not refs:
+        ids = {external_id for external_id in refs.values() if external_id}
+        if not ids:
             continue
         by_id: dict[str, list[str]] = {}
-        for item in store.items(source):
-            if item.external_id:
-                by_id.setdefault(item.external_id, []).append(item.ref)
+        for external_id, ref in store.refs_by_external_id(source, ids):
+            by_id.setdefault(external_id, []).append(ref)
         for same in by_id.values():
             current = [ref for ref in same if ref in refs]
             if len(same) > 1 and len(current) == 1:

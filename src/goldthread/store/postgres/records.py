@@ -107,6 +107,19 @@ class RecordTables(PostgresConnection):
                 return
             after = rows[-1][0]
 
+    def refs_by_external_id(
+        self, source: str, external_ids: Iterable[str]
+    ) -> list[tuple[str, str]]:
+        wanted = list(dict.fromkeys(external_ids))
+        if not wanted:
+            return []
+        rows = self._all(
+            "reading items by tracker id",
+            "SELECT external_id, ref FROM items WHERE source = %s AND external_id = ANY(%s)",
+            (source, wanted),
+        )
+        return [(str(row[0]), str(row[1])) for row in rows]
+
     def count_items(self) -> int:
         return int(self._all("counting items", "SELECT count(*) FROM items")[0][0])
 

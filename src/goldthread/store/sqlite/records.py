@@ -13,6 +13,8 @@ from goldthread.store.base import LedgerEntry
 from goldthread.store.sqlite.connection import SqliteConnection
 
 _PAGE = 2_000
+_IDS = 500
+"""Tracker ids per query (SQLite allows a limited number of parameters)."""
 _ITEM_INSERT = (  # built from the fixed column list only
     f"INSERT INTO items ({', '.join(codec.ITEM_COLUMNS)}) "  # noqa: S608
     f"VALUES ({', '.join('?' for _ in codec.ITEM_COLUMNS)}) "
@@ -58,6 +60,21 @@ class RecordTables(SqliteConnection):
             if len(rows) < _PAGE:
                 return
             after = rows[-1][0]
+
+    def refs_by_external_id(
+        self, source: str, external_ids: Iterable[str]
+    ) -> list[tuple[str, str]]:
+        wanted = list(dict.fromkeys(external_ids))
+        found: list[tuple[str, str]] = []
+        for start in range(0, len(wanted), _IDS):
+            chunk = wanted[start : start + _IDS]
+            sql = (
+                "SELECT external_id, ref FROM items WHERE source = ?"  # noqa: S608 - placeholders
+                f" AND external_id IN ({', '.join('?' for _ in chunk)})"
+            )
+            rows = self._all("reading items by tracker id", sql, (source, *chunk))
+            found += [(str(row[0]), str(row[1])) for row in rows]
+        return found
 
     def count_items(self) -> int:
         return int(self._all("counting items", "SELECT count(*) FROM items")[0][0])
