@@ -81,6 +81,8 @@ def refresh(
     if not settings.writeback.enabled or not result.plan:
         return result
     check = confirm(store, connectors, result.plan, result.read)
+    if check.failed:  # the round is tried again, as when its own reads fail
+        raise next(iter(check.failed.values()))
     result.moved.update(check.moved)
     result.forgotten += check.forgotten
     if check.changed:

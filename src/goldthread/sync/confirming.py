@@ -42,14 +42,15 @@ class Confirmation:
     """What confirming a plan found.
 
     ``sure``: refs read now or confirmed; ``changed``: the store changed under
-    the plan (a move, a forgotten item, a newer copy), so it must be made again.
+    the plan (a move, a forgotten item, a newer copy), so it must be made again;
+    ``failed``: sources that could not be read (their unread items wait).
     """
 
     sure: set[str] = field(default_factory=set)
-    asked: int = 0
     moved: dict[str, str] = field(default_factory=dict)
     forgotten: list[str] = field(default_factory=list)
     changed: bool = False
+    failed: dict[str, SourceError] = field(default_factory=dict)
 
     def only_confirmed(
         self, plan: Sequence[Action], connectors: Mapping[str, Connector]
@@ -73,7 +74,8 @@ def confirm(
 ) -> Confirmation:
     """Read again the items ``plan`` writes to that were not ``read`` now.
 
-    Raises :class:`~goldthread.errors.SourceError` when a tracker cannot be read.
+    A tracker that cannot be read is noted in ``failed``; its items stay
+    unconfirmed, so their actions wait.
     """
     result = Confirmation(sure=set(read))
     stale: dict[str, list[str]] = {}
@@ -91,15 +93,20 @@ def confirm(
         for key in keys
         if (item := store.item(ref := f"{source}:{key}")) is not None
     }
-    found = reread(store, connectors, stale)
-    result.asked = sum(len(keys) for keys in stale.values())
-    result.sure |= {item.ref for item in found.kept}
-    result.moved, result.forgotten = found.moved, found.forgotten
-    result.changed = bool(
-        found.moved
-        or found.forgotten
-        or any(before.get(item.ref) != _as_judged(item) for item in found.kept)
-    )
+    for source, keys in stale.items():
+        try:
+            found = reread(store, connectors, {source: keys})
+        except SourceError as error:
+            result.failed[source] = error
+            continue
+        result.sure |= {item.ref for item in found.kept}
+        result.moved.update(found.moved)
+        result.forgotten += found.forgotten
+        result.changed |= bool(
+            found.moved
+            or found.forgotten
+            or any(before.get(item.ref) != _as_judged(item) for item in found.kept)
+        )
     return result
 
 

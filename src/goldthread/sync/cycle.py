@@ -98,6 +98,7 @@ class CycleResult:
     renamed: list[tuple[str, str, str]] = field(default_factory=list)
     held: int = 0
     unconfirmed: int = 0
+    unconfirmable: dict[str, str] = field(default_factory=dict)
     unsure: set[str] = field(default_factory=set)
     requests: dict[str, int] = field(default_factory=dict)
     budgets: dict[str, RateBudget | None] = field(default_factory=dict)
@@ -107,6 +108,7 @@ class CycleResult:
     @property
     def failed_sources(self) -> list[str]:
         failed = {name for name, read in self.reads.items() if not read.ok}
+        failed |= set(self.unconfirmable)
         if self.applied is not None:
             failed |= self.applied.failed_sources
         return sorted(failed)
@@ -114,6 +116,7 @@ class CycleResult:
     @property
     def errors(self) -> list[str]:
         found = [line for read in self.reads.values() for line in read.errors()]
+        found += [f"{name}: confirming items: {why}" for name, why in self.unconfirmable.items()]
         if self.applied is not None:
             found += self.applied.errors
         return found
@@ -397,6 +400,7 @@ def _confirmed(
         planned = _plan(settings, store, connectors, result)
     actions, waiting = check.only_confirmed(planned.actions, connectors)
     result.unconfirmed = len(waiting)
+    result.unconfirmable = {name: str(error) for name, error in check.failed.items()}
     return _Planned(planned.items, planned.ledger, actions)
 
 
