@@ -310,6 +310,23 @@ class Store(Protocol):
         apart across them."""
         ...
 
+    # ---- health
+
+    def probe(self) -> None:
+        """Raise :class:`~goldthread.errors.StoreError` unless the store can
+        take a write now (it answers, and neither a full disk, lost
+        permissions nor a read-only server refuses writes); changes nothing a
+        caller can see. Readiness asks this."""
+        ...
+
+    def bounded(self, seconds: float) -> Self:
+        """This store for request paths: every call gives up with
+        :class:`~goldthread.errors.StoreError` after about ``seconds``
+        (waiting for its turn or a connection, and running its statements),
+        instead of the longer waits background work may afford. The two
+        share their connections; closing either closes both."""
+        ...
+
     # ---- lifetime
 
     def schema_version(self) -> int:

@@ -4,6 +4,7 @@ advisory lock, the pool, and the transactions every table module goes through
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,9 +23,26 @@ from goldthread.errors import StoreError
 from goldthread.store.schema import latest_version, not_current, too_new
 from goldthread.store.sqlite.connection import load_migrations
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5
 POOL_MIN = 1
 POOL_MAX = 8
+WAIT_S = 10.0
+"""How long a call waits for a pooled connection; request paths wait less
+(:meth:`PostgresConnection.bounded`)."""
+RECONNECT_WINDOW_S = 2.0
+"""How long one of the pool's reconnection attempts retries before it gives
+up and leaves the next waiting call to start a fresh one. The pool's own
+back-off doubles without a cap inside that window (1, 2, 4 … s), so a long
+window would keep a pool asleep for tens of seconds after a long outage
+ended; a short one keeps it trying about every second while calls wait."""
+KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 3,
+    "keepalives_count": 3,
+}
+"""TCP keepalives, so a connection to a server that vanished without closing
+it (a lost network) is found dead within seconds, not the kernel's hours."""
 MIGRATION_LOCK = 0x676F6C64
 """The advisory lock key migrations run under (``"gold"`` in ASCII)."""
 
@@ -53,7 +71,7 @@ def conninfo(url: str, *, read_only: bool = False) -> str:
     options = "-c TimeZone=UTC"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    return make_conninfo(url, connect_timeout=CONNECT_TIMEOUT_S, options=options)
+    return make_conninfo(url, connect_timeout=CONNECT_TIMEOUT_S, options=options, **KEEPALIVE)
 
 
 _HINTS: tuple[tuple[type[psycopg.Error], str], ...] = (
@@ -128,6 +146,8 @@ class PostgresConnection:
     def __init__(self, pool: psycopg_pool.ConnectionPool, where: str) -> None:
         self._pool: psycopg_pool.ConnectionPool | None = pool
         self._where = where
+        self._wait = WAIT_S
+        self._statement_ms: int | None = None
 
     # ---------------------------------------------------------------- opening
 
@@ -164,7 +184,9 @@ class PostgresConnection:
             max_size=POOL_MAX,
             open=False,
             name="goldthread-store",
-            check=psycopg_pool.ConnectionPool.check_connection,
+            timeout=WAIT_S,
+            reconnect_timeout=RECONNECT_WINDOW_S,
+            check=lambda conn: _check(pool, conn),
         )
         try:
             pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
@@ -183,6 +205,25 @@ class PostgresConnection:
         with self._tx("reading the schema version") as conn:
             return _current_version(conn)
 
+    def bounded(self, seconds: float) -> Self:
+        """This store for request paths: a call waits at most ``seconds`` for
+        a connection, and each statement runs at most that long (see
+        :meth:`goldthread.store.base.Store.bounded`); the pool is shared."""
+        view = copy.copy(self)
+        view._wait = seconds
+        view._statement_ms = max(1, round(seconds * 1000))
+        return view
+
+    def probe(self) -> None:
+        """The server answers and takes writes (not a standby, nor read-only)."""
+        with self._tx("checking that the store takes writes") as conn:
+            row = conn.execute("SHOW transaction_read_only").fetchone()
+        if row is None or row[0] != "off":
+            raise StoreError(
+                f"store {self._where}: the database takes no writes now"
+                " (a standby after a failover, or set read-only)"
+            )
+
     # ---------------------------------------------------------------- plumbing
 
     @contextmanager
@@ -193,7 +234,12 @@ class PostgresConnection:
         if pool is None:
             raise StoreError(f"store {self._where} is closed")
         try:
-            with pool.connection() as conn:
+            with pool.connection(timeout=self._wait) as conn:
+                if self._statement_ms is not None:
+                    conn.execute(
+                        "SELECT set_config('statement_timeout', %s, true)",
+                        (str(self._statement_ms),),
+                    )
                 yield conn
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
             raise error(exc, doing, self._where) from exc
@@ -218,6 +264,18 @@ class PostgresConnection:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _check(pool: psycopg_pool.ConnectionPool, conn: psycopg.Connection[Any]) -> None:
+    """The check on loan. A connection that fails it means the server went
+    away (restarted, crashed), so every idle one is dead too: they are all
+    dropped at once, rather than each found dead on its own loan while the
+    pool backs off a second more each time."""
+    try:
+        psycopg_pool.ConnectionPool.check_connection(conn)
+    except psycopg.Error:
+        pool.drain()
+        raise
 
 
 def _require_current(current: int, migrations: Migrations, where: str) -> None:

@@ -3,6 +3,7 @@ guarded connection every table module goes through (see the package docstring)."
 
 from __future__ import annotations
 
+import copy
 import re
 import sqlite3
 import threading
@@ -54,6 +55,7 @@ def _error(exc: sqlite3.Error, doing: str, where: str) -> StoreError:
         "SQLITE_READONLY": "the store is read-only; is the file and its directory writable?",
         "SQLITE_FULL": "the disk is full",
         "SQLITE_BUSY": "the database stayed locked by another connection",
+        "SQLITE_IOERR_WRITE": "the file system refused a write (is the disk full, over a quota, or read-only?)",
         "SQLITE_IOERR": "the disk reported an I/O error",
     }
     hint = next((text for code, text in hints.items() if name.startswith(code)), str(exc))
@@ -68,6 +70,8 @@ class SqliteConnection:
         self._where = where
         self._process_lock = lock
         self._mutex = threading.RLock()
+        self._wait = -1.0
+        """Seconds a call waits for the connection (``-1``: as long as it takes)."""
 
     # ---------------------------------------------------------------- opening
 
@@ -222,10 +226,37 @@ class SqliteConnection:
             raise StoreError(f"store {self._where} is closed")
         return self._conn
 
+    def bounded(self, seconds: float) -> Self:
+        """This store, waiting at most ``seconds`` for the shared connection
+        (see :meth:`goldthread.store.base.Store.bounded`)."""
+        view = copy.copy(self)
+        view._wait = seconds
+        return view
+
+    def probe(self) -> None:
+        """Rewrite the file header's ``user_version`` with its own value: a
+        real write (a full disk or a file that can no longer be written
+        refuses it) that changes nothing."""
+        with self._tx("checking that the store takes writes") as conn:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def _turn(self, doing: str) -> Iterator[None]:
+        """Hold the mutex, waiting at most ``_wait`` seconds for it."""
+        if not self._mutex.acquire(timeout=self._wait):
+            raise StoreError(
+                f"store {self._where}: {doing} failed: the store stayed busy for {self._wait:g}s"
+            )
+        try:
+            yield
+        finally:
+            self._mutex.release()
+
     @contextmanager
     def _tx(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One write transaction under the mutex; sqlite3 errors become StoreError."""
-        with self._mutex:
+        with self._turn(doing):
             conn = self._live()
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -242,7 +273,7 @@ class SqliteConnection:
 
     @contextmanager
     def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
-        with self._mutex:
+        with self._turn(doing):
             conn = self._live()
             try:
                 yield conn
