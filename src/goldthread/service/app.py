@@ -9,6 +9,17 @@ not stored. A route whose secret is not configured answers 404.
 
 Blocking work (the store, rendering the dashboard, collecting metrics) runs
 in the thread pool, so the event loop keeps accepting deliveries.
+
+Requests never hang on the store. The store they use is bounded (a short
+wait for a connection, a short statement timeout: see
+:meth:`goldthread.store.base.Store.bounded`), and every store call a request
+makes is given up after ``AppState.deadline`` seconds whatever it is
+waiting on. A delivery that cannot be stored then answers 503 with
+``Retry-After`` within about two seconds (GitHub gives up after ten), and
+``/readyz`` answers 503 naming the store. Storing a delivery is one
+transaction, so nothing is ever half-stored; one given up at the deadline
+may still commit afterwards, and its redelivery is then answered
+``duplicate`` while the worker processes it once.
 """
 
 from __future__ import annotations
@@ -17,8 +28,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -36,12 +49,18 @@ from goldthread.logs import get_logger
 from goldthread.reports import render_html, report_from
 from goldthread.service import intake
 from goldthread.service.health import Health
-from goldthread.service.metrics import ServiceMetrics
+from goldthread.service.metrics import InboxNow, ServiceMetrics
 from goldthread.store.base import Store
 
 log = get_logger("goldthread.service.app")
 
 DASHBOARD_REFRESH_SECONDS = 30
+DEADLINE_SECONDS = 2.0
+"""The longest a request waits on the store before it answers 503."""
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the sender to wait: about how soon a store that is back
+is taking deliveries again."""
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,7 @@ class AppState:
     now: Callable[[], datetime]
     writeback_enabled: bool = True
     refresh_seconds: int = DASHBOARD_REFRESH_SECONDS
+    deadline: float = DEADLINE_SECONDS
 
 
 def build_app(state: AppState) -> Starlette:
@@ -85,17 +105,24 @@ def build_app(state: AppState) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
-        verdict = await run_in_threadpool(state.health.check)
+        try:
+            verdict = await within(state.deadline, state.health.check)
+        except StoreError as error:
+            verdict = state.health.judge(str(error))
         body = {"status": "ready" if verdict.ready else "not ready", "problems": verdict.problems}
         return JSONResponse(body, status_code=200 if verdict.ready else 503)
 
     async def metrics(_request: Request) -> Response:
-        text = await run_in_threadpool(state.metrics.render)
+        try:
+            inbox: InboxNow | None = await within(state.deadline, state.metrics.inbox_now)
+        except StoreError:
+            inbox = None  # the scrape still shows the heartbeats, and the store as down
+        text = await run_in_threadpool(state.metrics.render_with, inbox)
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def dashboard(_request: Request) -> Response:
         try:
-            page = await run_in_threadpool(_dashboard, state)
+            page = await within(state.deadline, _dashboard, state)
         except StoreError as error:
             log.warning("dashboard.store_failed", error=str(error))
             return PlainTextResponse("the store cannot be read", status_code=503)
@@ -149,17 +176,29 @@ async def _webhook(state: AppState, request: Request, tracker: str) -> Response:
         counter.labels(tracker=tracker, outcome=decision.reason).inc()
         return JSONResponse({"status": decision.reason})
     try:
-        stored = await run_in_threadpool(_store, state, decision, body)
+        stored = await within(state.deadline, _store, state, decision, body)
     except StoreError as error:
         log.warning("webhook.store_failed", tracker=tracker, error=str(error))
         counter.labels(tracker=tracker, outcome="unavailable").inc()
-        return JSONResponse({"error": "the inbox cannot be written"}, status_code=503)
+        return JSONResponse(
+            {"error": "the inbox cannot be written now"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     outcome = "queued" if stored else "duplicate"
     counter.labels(tracker=tracker, outcome=outcome).inc()
     if stored:
         state.wake.set()
     log.debug("webhook.received", tracker=tracker, kind=decision.event, outcome=outcome)
     return JSONResponse({"status": outcome}, status_code=202 if stored else 200)
+
+
+async def within(seconds: float, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in a worker thread; :class:`StoreError` when it has not
+    answered within ``seconds`` (the thread is left to finish on its own)."""
+    with anyio.move_on_after(seconds):
+        return await anyio.to_thread.run_sync(work, *args, abandon_on_cancel=True)
+    raise StoreError(f"the store gave no answer within {seconds:g}s")
 
 
 async def read_limited(request: Request, limit: int) -> bytes:

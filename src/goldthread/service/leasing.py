@@ -107,14 +107,18 @@ class Leases:
 
     def renew_all(self) -> None:
         """Extend every held lease; one another replica took over is dropped.
-        A store that cannot be reached leaves the leases to run out."""
+        Raises the first :class:`StoreError` once every lease was tried: a
+        store that cannot be reached leaves the leases to run out."""
         with self._lock:
             held = list(self._held.items())
+        failed: StoreError | None = None
         for name, lease in held:
             try:
                 self._renew(name, lease)
             except StoreError as error:
-                log.warning("lease.renew_failed", lease=name, error=str(error))
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
     def release_all(self) -> None:
         """Give every held lease up, so another replica need not wait for expiry."""

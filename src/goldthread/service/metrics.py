@@ -2,14 +2,21 @@
 
 Counters and histograms are updated where things happen (intake, worker,
 poller); values that live elsewhere (the inbox in the store, request counts
-and rate budgets in the connectors) are read at scrape time by a collector,
-so they are never stale and never double-counted. Each service has its own
-registry, so several can live in one test process.
+and rate budgets in the connectors, the loops' heartbeats) are read at
+scrape time by a collector, so they are never stale and never
+double-counted. Each service has its own registry, so several can live in
+one test process.
+
+A scrape never fails for the store: when it does not answer,
+``goldthread_store_up`` is 0 and the inbox gauges are left out, while the
+heartbeats show which loops still move.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -20,6 +27,8 @@ from goldthread.clock import Clock
 from goldthread.connectors.base import Connector
 from goldthread.core.model import Layer, Verdict, VerdictKind
 from goldthread.core.tracing import coverage
+from goldthread.errors import StoreError
+from goldthread.service.supervising import Heartbeat, stalled
 from goldthread.store.base import InboxStatus, Store
 from goldthread.sync.planning import ActionKind
 
@@ -30,7 +39,13 @@ _POLL_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
 class ServiceMetrics:
     """The service's metrics, on a registry of their own."""
 
-    def __init__(self, store: Store, connectors: Mapping[str, Connector], clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        connectors: Mapping[str, Connector],
+        clock: Clock,
+        heartbeats: Sequence[Heartbeat] = (),
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.items = Gauge(
@@ -82,7 +97,12 @@ class ServiceMetrics:
             ["lease"],
             registry=r,
         )
-        r.register(_LiveCollector(store, connectors, clock))
+        self._store = store
+        self._clock = clock
+        self._live = _LiveCollector(connectors)
+        self._rendering = threading.Lock()
+        r.register(self._live)
+        r.register(_LoopCollector(heartbeats))
 
     def lease_changed(self, lease: str, held: bool) -> None:
         self.leases.labels(lease=lease).set(1 if held else 0)
@@ -102,23 +122,55 @@ class ServiceMetrics:
             if count > 0:
                 self.writes.labels(source=source, kind=kind.value).inc(count)
 
+    def inbox_now(self) -> InboxNow:
+        """Read the inbox gauges from the store (raises :class:`StoreError`)."""
+        return read_inbox(self._store, self._clock.now())
+
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        """The scrape, reading the inbox from the store now."""
+        try:
+            inbox: InboxNow | None = self.inbox_now()
+        except StoreError:
+            inbox = None
+        return self.render_with(inbox)
+
+    def render_with(self, inbox: InboxNow | None) -> bytes:
+        """The scrape with the inbox as read (``None``: the store did not answer)."""
+        with self._rendering:
+            self._live.inbox = inbox
+            return generate_latest(self.registry)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxNow:
+    """The inbox as one scrape shows it."""
+
+    counts: Mapping[InboxStatus, int]
+    depth: int
+    oldest_age: float
+
+
+def read_inbox(store: Store, now: datetime) -> InboxNow:
+    """The inbox gauges' values; raises :class:`StoreError` when the store fails."""
+    return InboxNow(store.inbox_counts(), store.inbox_depth(), oldest_age(store, now))
 
 
 class _LiveCollector(Collector):
-    """Inbox depth and age from the store; requests and budgets from the connectors."""
+    """Inbox depth and age as last read; requests and budgets from the connectors."""
 
-    def __init__(self, store: Store, connectors: Mapping[str, Connector], clock: Clock) -> None:
-        self._store = store
+    def __init__(self, connectors: Mapping[str, Connector]) -> None:
         self._connectors = connectors
-        self._clock = clock
+        self.inbox: InboxNow | None = None
 
     def describe(self) -> list[GaugeMetricFamily | CounterMetricFamily]:
         return []  # values come and go with the store; nothing to pre-declare
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
-        yield from self._inbox()
+        up = GaugeMetricFamily("goldthread_store_up", "1 while the store answers, else 0.")
+        up.add_metric([], 0 if self.inbox is None else 1)
+        yield up
+        if self.inbox is not None:
+            yield from _inbox(self.inbox)
         requests = CounterMetricFamily(
             "goldthread_api_requests",
             "Tracker API requests by source and status.",
@@ -138,25 +190,59 @@ class _LiveCollector(Collector):
         yield requests
         yield remaining
 
-    def _inbox(self) -> Iterator[GaugeMetricFamily]:
-        depth = GaugeMetricFamily(
-            "goldthread_inbox_entries", "Inbox entries by status.", labels=["status"]
+
+def _inbox(inbox: InboxNow) -> Iterator[GaugeMetricFamily]:
+    depth = GaugeMetricFamily(
+        "goldthread_inbox_entries", "Inbox entries by status.", labels=["status"]
+    )
+    for status in InboxStatus:
+        depth.add_metric([status.value], inbox.counts.get(status, 0))
+    yield depth
+    waiting = GaugeMetricFamily(
+        "goldthread_inbox_depth", "Entries still to be worked on (pending, processing, failed)."
+    )
+    waiting.add_metric([], inbox.depth)
+    yield waiting
+    age = GaugeMetricFamily(
+        "goldthread_inbox_oldest_age_seconds",
+        "Age of the oldest entry still waiting (0 when none is).",
+    )
+    age.add_metric([], inbox.oldest_age)
+    yield age
+
+
+class _LoopCollector(Collector):
+    """Each background loop's heartbeat (see :mod:`goldthread.service.supervising`)."""
+
+    def __init__(self, heartbeats: Sequence[Heartbeat]) -> None:
+        self._heartbeats = tuple(heartbeats)
+
+    def describe(self) -> list[GaugeMetricFamily | CounterMetricFamily]:
+        return []
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        beat = GaugeMetricFamily(
+            "goldthread_loop_heartbeat_timestamp_seconds",
+            "When each background loop last showed progress (Unix time).",
+            labels=["loop"],
         )
-        counts = self._store.inbox_counts()
-        for status in InboxStatus:
-            depth.add_metric([status.value], counts.get(status, 0))
-        yield depth
-        waiting = GaugeMetricFamily(
-            "goldthread_inbox_depth", "Entries still to be worked on (pending, processing, failed)."
+        stuck = GaugeMetricFamily(
+            "goldthread_loop_stalled",
+            "1 while a loop has not beaten within its bound (/readyz names it).",
+            labels=["loop"],
         )
-        waiting.add_metric([], self._store.inbox_depth())
-        yield waiting
-        age = GaugeMetricFamily(
-            "goldthread_inbox_oldest_age_seconds",
-            "Age of the oldest entry still waiting (0 when none is).",
+        failed = CounterMetricFamily(
+            "goldthread_loop_failed_rounds",
+            "Rounds of each loop that raised (it backed off and carried on).",
+            labels=["loop"],
         )
-        age.add_metric([], oldest_age(self._store, self._clock.now()))
-        yield age
+        for heartbeat in self._heartbeats:
+            beat.add_metric([heartbeat.loop], heartbeat.last_beat_wall)
+            stuck.add_metric([heartbeat.loop], 1 if stalled(heartbeat.pulse()) else 0)
+            failed.add_metric([heartbeat.loop], heartbeat.errors)
+        yield beat
+        yield stuck
+        yield failed
 
 
 def oldest_age(store: Store, now: datetime) -> float:

@@ -18,6 +18,14 @@ new holder carries on.
 When a source's rate budget runs low while webhook work is waiting, its
 poll is put off: live events are worth more than a repair pass.
 :class:`Schedule` and :func:`should_yield` are the pure decisions.
+
+A poll first proves the store takes writes (:meth:`Store.probe`), so a
+store that is down or full costs no tracker request. The store failing
+during a poll is not the source's fault: the poll is not counted against the
+source's readiness, stays due, and the round ends with the error, for the
+service's supervisor to retry after a short back-off; so the first poll
+after an outage runs within seconds of the store's return and finds what
+changed meanwhile.
 """
 
 from __future__ import annotations
@@ -32,10 +40,11 @@ from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector
 from goldthread.core.model import RateBudget
-from goldthread.errors import LeaseLostError
+from goldthread.errors import LeaseLostError, StoreError
 from goldthread.logs import get_logger
 from goldthread.service.guarding import fenced
 from goldthread.service.leasing import Leases, poll_lease
+from goldthread.service.supervising import Heartbeat, holding
 from goldthread.store.base import Store
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 
@@ -161,6 +170,8 @@ class Poller:
         on_result: Callable[[PollOutcome], None],
         rng: random.Random | None = None,
         sharing: Sharing | None = None,
+        heartbeat: Heartbeat | None = None,
+        max_wait: float = 1.0,
     ) -> None:
         self._settings = settings
         self._sharing = sharing
@@ -171,6 +182,8 @@ class Poller:
         self._stop = stop
         self._confirmed = confirmed
         self._on_result = on_result
+        self._heartbeat = heartbeat
+        self._max_wait = max_wait
         daemon = settings.daemon
         self.poll_interval = daemon.poll_interval.total_seconds()
         self.schedule = Schedule(
@@ -181,10 +194,11 @@ class Poller:
             rng or random.Random(),  # noqa: S311 - jitter, not security
         )
 
-    def run(self, max_wait: float = 1.0) -> None:
-        while not self._stop.is_set():
-            self.poll_due()
-            self._stop.wait(min(max_wait, self.schedule.wait(self._clock.monotonic())))
+    def step(self) -> float:
+        """One round for the supervisor: the due polls; then seconds to wait.
+        Raises :class:`StoreError` when the store fails."""
+        self.poll_due()
+        return min(self._max_wait, self.schedule.wait(self._clock.monotonic()))
 
     def poll_due(self) -> int:
         """Run every poll due now; returns how many ran."""
@@ -213,6 +227,7 @@ class Poller:
         return False
 
     def _poll(self, source: str, kind: PollKind, connector: Connector) -> None:
+        self._store.probe()
         started = self._clock.monotonic()
         store = self._store
         if self._sharing is not None:
@@ -233,12 +248,14 @@ class Poller:
         result: CycleResult | None = None
         lost = False
         try:
-            with self._lock:
+            with holding(self._lock, self._heartbeat):
                 result = run_cycle(
                     self._settings, store, {source: connector}, options, clock=self._clock
                 )
         except LeaseLostError:
             lost = True
+        except StoreError:
+            raise  # not the source's fault: the poll stays due, the round retries
         except Exception as error:  # a poll must never end the poller
             text = f"{type(error).__name__}: {error}"
             log.exception("poll.crashed", source=source, kind=kind, error=text)

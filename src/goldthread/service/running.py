@@ -2,8 +2,17 @@
 
 Start: open the store (a second process on the same SQLite store is
 refused), hand back inbox entries a killed process left half-done, build
-the connectors, then start the worker and the poller threads and serve HTTP
-with uvicorn in this process.
+the connectors, then start the background loops (the worker, the poller and,
+on a shared store, the keeper) and serve HTTP with uvicorn in this process.
+
+Every loop runs under :func:`~goldthread.service.supervising.supervise`: no
+exception ends it (a store outage of any length included), each has a
+heartbeat in ``/metrics``, and ``/readyz`` names a loop that stalled. A
+further loop (retention, digests) is one more
+:class:`~goldthread.service.supervising.Loop` in :attr:`Service.loops`. The
+loops use the store with its longer waits; the HTTP routes use it
+:meth:`~goldthread.store.base.Store.bounded` to ``REQUEST_WAIT_SECONDS``, so
+a request never hangs on a store that is down.
 
 Replicas: on a shared (PostgreSQL) store several processes run side by side.
 Each then polls a source only under its lease, re-stamps the inbox claims it
@@ -49,6 +58,7 @@ from goldthread.service.leasing import Leases, replica_name
 from goldthread.service.metrics import ServiceMetrics
 from goldthread.service.polling import Poller, PollOutcome, Sharing
 from goldthread.service.refreshing import refresh
+from goldthread.service.supervising import Heartbeat, Loop, beating, periodic, supervise
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
@@ -58,6 +68,14 @@ from goldthread.sync.sources import build_connectors, close_all
 log = get_logger("goldthread.service")
 
 DEFAULT_GRACE_SECONDS = 25.0
+REQUEST_WAIT_SECONDS = 1.0
+"""How long a request's store call waits for a connection and for each statement."""
+LOOP_BOUND_SECONDS = 10.0
+"""How long past its usual wait a loop may go without a round ending well
+(or a round without any progress) before it counts as stalled."""
+BUSY_BOUND_SECONDS = 1800.0
+"""How long a worker's or poller's round that has shown progress may go
+quiet before it counts as stalled (a tracker may ask for minutes of quiet)."""
 
 
 @dataclass
@@ -97,16 +115,22 @@ class Service:
         self.wake = threading.Event()
         self.lock = threading.Lock()
         self.routing = intake.Routing.from_settings(settings, scopes=lambda: scopes_of(connectors))
-        self.metrics = ServiceMetrics(store, connectors, clock)
-        self.health = Health(store, connectors)
         shared = is_shared(settings.store.url) if options.shared is None else options.shared
         ttl = settings.daemon.lease_ttl
+        worker_beat = Heartbeat(
+            "worker", clock, bound=LOOP_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
+        )
+        self.worker_store = beating(store, worker_beat)
+        poller_beat = Heartbeat(
+            "poller", clock, bound=LOOP_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
+        )
+        requests = store.bounded(REQUEST_WAIT_SECONDS)
         self.leases: Leases | None = None
         self.writers: Mapping[str, Connector] = connectors
         sharing: Sharing | None = None
         if shared:
             holder = options.holder or replica_name()
-            self.leases = Leases(store, holder, ttl, clock, on_change=self.metrics.lease_changed)
+            self.leases = Leases(store, holder, ttl, clock, on_change=self._lease_changed)
             locks = ItemLocks(store, holder, ttl, clock)
             pacers = shared_pacers(settings, secrets, store, clock)
             self.writers = guard_all(connectors, locks, pacers)
@@ -118,20 +142,20 @@ class Service:
                 retry=min(1.0, ttl.total_seconds() / 10),
             )
         self.worker = Worker(
-            store,
+            self.worker_store,
             self._process,
             clock,
             lock=self.lock,
             stop=self.stop,
-            wake=self.wake,
             backoff=backoff,
             on_outcome=self._outcome,
             targets_of=self._targets,
             stale_after=ttl if shared else None,
+            heartbeat=worker_beat,
         )
         self.poller = Poller(
             settings,
-            store,
+            beating(store, poller_beat),
             connectors,
             clock,
             lock=self.lock,
@@ -139,10 +163,23 @@ class Service:
             confirmed=options.confirmed,
             on_result=self._polled,
             sharing=sharing,
+            heartbeat=poller_beat,
         )
+        self.loops: list[Loop] = [Loop(self.worker.step, worker_beat, wake=self.wake)]
+        if options.poll:
+            self.loops.append(Loop(self.poller.step, poller_beat))
+        if self.leases is not None:
+            every = self.leases.renew_every
+            keeper_beat = Heartbeat(
+                "keeper", clock, bound=every + LOOP_BOUND_SECONDS, busy_bound=ttl.total_seconds()
+            )
+            self.loops.append(Loop(periodic(self.keep_once, every), keeper_beat))
+        heartbeats = [loop.heartbeat for loop in self.loops]
+        self.metrics = ServiceMetrics(requests, connectors, clock, heartbeats)
+        self.health = Health(requests, connectors, heartbeats=heartbeats)
         server = settings.server
         self.state = AppState(
-            store=store,
+            store=requests,
             routing=self.routing,
             secrets=WebhookSecrets(
                 github=plain(secrets.github_webhook_secrets),
@@ -167,7 +204,7 @@ class Service:
 
     def _process(self, entries: Sequence[InboxEntry]) -> None:
         targets = entry_targets(entries, self._targets)
-        result = refresh(self.settings, self.store, self.writers, targets, self.clock)
+        result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
         self.metrics.record_verdicts(result.verdicts)
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
@@ -184,6 +221,9 @@ class Service:
     def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
         payload = intake.parse_object(entry.payload)
         return intake.targets_of(entry.event, payload, self.routing, entry.source)
+
+    def _lease_changed(self, lease: str, held: bool) -> None:
+        self.metrics.lease_changed(lease, held)
 
     def _outcome(self, outcome: str, entry: InboxEntry) -> None:
         self.metrics.events.labels(outcome=outcome).inc()
@@ -235,36 +275,31 @@ class Service:
     # ---------------------------------------------------------------- lifecycle
 
     def start_threads(self) -> None:
-        """Start the worker, (unless turned off) the poller, and on a shared
-        store the keeper of leases and claims."""
+        """Start every loop (the worker, the poller unless turned off, and on
+        a shared store the keeper of leases and claims), each supervised."""
         if self.leases is None:
             recovered = recover(self.store, self.clock.now())
             if recovered:
                 log.info("inbox.recovered", entries=recovered)
-        else:
-            self._spawn("keeper", self._keep)
-        self._spawn("worker", self.worker.run)
-        if self.options.poll:
-            self._spawn("poller", self.poller.run)
-
-    def _keep(self) -> None:
-        """Renew held leases and re-stamp claimed entries until stopped."""
-        assert self.leases is not None
-        while not self.stop.wait(self.leases.renew_every):
-            self.keep_once()
+        for loop in self.loops:
+            self._spawn(loop.name, supervise, loop, self.stop)
 
     def keep_once(self) -> None:
-        """One renewal of the leases and of the claims being worked on."""
+        """One renewal of the leases and of the claims being worked on; raises
+        the store's error (after trying both) when it did not answer."""
         if self.leases is None:
             return
-        self.leases.renew_all()
+        failed: StoreError | None = None
         try:
-            self.store.extend_claims(self.worker.in_flight(), self.clock.now())
+            self.leases.renew_all()
         except StoreError as error:
-            log.warning("inbox.extend_failed", error=str(error))
+            failed = error
+        self.store.extend_claims(self.worker.in_flight(), self.clock.now())
+        if failed is not None:
+            raise failed
 
-    def _spawn(self, name: str, target: Any) -> None:
-        thread = threading.Thread(target=target, name=f"goldthread-{name}", daemon=True)
+    def _spawn(self, name: str, target: Any, *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=f"goldthread-{name}", daemon=True)
         thread.start()
         self._threads.append(thread)
 

@@ -21,6 +21,13 @@ shared by replicas that would take live replicas' work from them; there each
 replica re-stamps the claims it is working on (:meth:`Worker.in_flight`,
 renewed by the service's keeper thread) and an entry whose claim is older
 than ``stale_after`` (one lease period) is claimed again by a survivor.
+
+The store failing is not the entries' fault: a :class:`StoreError` while a
+batch is worked is not counted against them (no retry back-off, never
+parked) but ends the round, and the service's supervisor retries it. The
+entries it left claimed are handed back as soon as the store answers again
+(with one process per store), or their claims go stale and any replica
+claims them again within one lease period (on a shared store).
 """
 
 from __future__ import annotations
@@ -32,8 +39,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from goldthread.clock import Clock
-from goldthread.errors import GoldthreadError, RetriableError
+from goldthread.errors import GoldthreadError, RetriableError, StoreError
 from goldthread.logs import get_logger
+from goldthread.service.supervising import Heartbeat, holding
 from goldthread.store.base import InboxEntry, InboxStatus, Store
 
 log = get_logger("goldthread.service.worker")
@@ -83,48 +91,58 @@ class Worker:
         *,
         lock: threading.Lock,
         stop: threading.Event,
-        wake: threading.Event,
         backoff: Backoff | None = None,
         batch: int = 50,
         on_outcome: Callable[[str, InboxEntry], None] | None = None,
         targets_of: TargetsOf | None = None,
         stale_after: timedelta | None = None,
+        heartbeat: Heartbeat | None = None,
+        idle_wait: float = 0.5,
     ) -> None:
         self._store = store
         self._stale_after = stale_after
         self._in_flight: tuple[int, ...] = ()
+        self._unsettled: set[int] = set()
         self._process = process
         self._clock = clock
         self._lock = lock
         self._stop = stop
-        self._wake = wake
         self._backoff = backoff or Backoff()
         self._batch = batch
         self._on_outcome = on_outcome or (lambda outcome, entry: None)
         self._targets_of = targets_of
+        self._heartbeat = heartbeat
+        self._idle_wait = idle_wait
 
-    def run(self, idle_wait: float = 0.5) -> None:
-        """Work until stopped; sleeps on ``wake`` (set by intake) when idle."""
-        while not self._stop.is_set():
-            try:
-                worked = self.drain_once()
-            except GoldthreadError as error:  # the store itself failed: wait and retry
-                log.warning("worker.store_failed", error=str(error))
-                worked = 0
-            if not worked:
-                self._wake.wait(idle_wait)
-                self._wake.clear()
+    def step(self) -> float:
+        """One round for the supervisor: seconds to wait before the next
+        (none while work is waiting; intake's wake cuts the wait short)."""
+        return 0.0 if self.drain_once() else self._idle_wait
 
     def drain_once(self) -> int:
-        """Claim one batch and work it; returns how many entries were claimed."""
+        """Claim one batch and work it; returns how many entries were claimed.
+        Raises :class:`StoreError` when the store fails."""
+        self._hand_back()
         entries = self._store.claim(self._clock.now(), self._batch, stale_after=self._stale_after)
         if not entries:
             return 0
         self._in_flight = tuple(entry.id for entry in entries)
+        self._unsettled = set(self._in_flight)
         try:
             return self._work(entries)
         finally:
             self._in_flight = ()
+
+    def _hand_back(self) -> None:
+        """Make the entries a store failure left claimed ready again. On a
+        shared store they are left to go stale instead: another replica may
+        already have claimed them again."""
+        if self._stale_after is not None:
+            self._unsettled.clear()
+        for entry_id in sorted(self._unsettled):
+            now = self._clock.now()
+            self._store.fail(entry_id, "interrupted: the store failed while it was worked on", now)
+            self._unsettled.discard(entry_id)
 
     def in_flight(self) -> tuple[int, ...]:
         """The ids of the entries being worked on now (their claims to re-stamp)."""
@@ -134,9 +152,11 @@ class Worker:
         started = time.perf_counter()
         began = self._clock.now()
         coalesced = 0
-        with self._lock:
+        with holding(self._lock, self._heartbeat):
             try:
                 self._process(entries)
+            except StoreError:
+                raise  # not the entries' fault: the round ends, they are handed back
             except Exception as error:  # noqa: BLE001 - isolate, then retry or park
                 if len(entries) == 1:
                     self._failed(entries[0], error)
@@ -160,9 +180,12 @@ class Worker:
             if self._stop.is_set():  # hand the rest back, ready for the next start
                 for left in entries[index:]:
                     self._store.fail(left.id, "interrupted by shutdown", self._clock.now())
+                    self._unsettled.discard(left.id)
                 return
             try:
                 self._process([entry])
+            except StoreError:
+                raise
             except Exception as error:  # noqa: BLE001 - one poison entry
                 self._failed(entry, error)
             else:
@@ -201,6 +224,7 @@ class Worker:
 
     def _done(self, entry: InboxEntry) -> None:
         self._store.complete(entry.id)
+        self._unsettled.discard(entry.id)
         self._on_outcome("done", entry)
 
     def _failed(self, entry: InboxEntry, error: BaseException) -> None:
@@ -208,6 +232,7 @@ class Worker:
         when = self._backoff.next_attempt(entry.attempts, self._clock.now(), retry_after)
         text = f"{type(error).__name__}: {error}"
         self._store.fail(entry.id, text, when)
+        self._unsettled.discard(entry.id)
         outcome = "dead" if when is None else "retry"
         log.warning(
             "worker.entry_failed",
