@@ -44,8 +44,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     totals: Counter[str] = Counter()
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
-        totals[entry["figure"]] += int(entry["amount"])
+        totals[entry["figure"]] += entry["amount"]
     if totals:
         terminalreporter.write_line(
-            "reliability figures: " + ", ".join(f"{k}={v}" for k, v in sorted(totals.items()))
+            "reliability figures: "
+            + ", ".join(f"{k}={_shown(v)}" for k, v in sorted(totals.items()))
         )
+
+
+def _shown(value: float) -> str:
+    return str(value) if float(value).is_integer() else f"{value:.2f}"

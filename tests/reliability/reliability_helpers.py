@@ -11,18 +11,26 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support_sandbox import LABEL, flag_state, labels, own_comments
 from support_sandbox import Workspace as SandboxWorkspace
-from support_sandbox import flag_state
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.http import LoggedRequest
+from goldthread.sandbox.seeds import GitHubIssueSeed, JiraIssueSeed
 
 FULL = os.environ.get("GOLDTHREAD_RELIABILITY", "").lower() == "full"
 FIGURES_ENV = "GOLDTHREAD_RELIABILITY_FIGURES"
+DEADLINE_S = 2.0
+"""The service's promise: a request waits at most this long on the store."""
+READY_WITHIN_S = 5.0
+"""The service's promise: ready this soon after the store takes writes again."""
+SLACK_S = 1.5
+"""Beyond each promise, for a machine that other test runs load too."""
 
 
 def pick(fast: list[Any], full: list[Any]) -> list[Any]:
@@ -43,8 +51,9 @@ def pick(fast: list[Any], full: list[Any]) -> list[Any]:
     ]
 
 
-def record(figure: str, amount: int = 1) -> None:
-    """Add ``amount`` to one suite figure (written when GOLDTHREAD_RELIABILITY_FIGURES is set)."""
+def record(figure: str, amount: float = 1) -> None:
+    """Add ``amount`` to one suite figure (written when GOLDTHREAD_RELIABILITY_FIGURES
+    is set); a measured time is recorded once, in seconds."""
     path = os.environ.get(FIGURES_ENV)
     if not path:
         return
@@ -118,3 +127,40 @@ def retry_after_violations(log: Iterable[LoggedRequest], slack: float = 0.05) ->
 
 
 RETRY_AFTER = 1.0  # seconds the stand-ins tell goldthread to wait in these tests
+
+
+def make_orphans(sandbox: Sandbox, number: int) -> list[str]:
+    """A new GitHub issue and a new Jira story, neither with a parent, made
+    now and announced to nobody: only a poll can find them. Their refs."""
+    org = sandbox.org
+    assert org is not None
+    now = datetime.now(UTC)
+    title = f"Made while the store was away ({number})"
+    sandbox.github.create_issue(
+        GitHubIssueSeed(
+            repo=org.repos[0],
+            number=number,
+            title=title,
+            body="",
+            labels=[],
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    key = sandbox.jira.create_issue(
+        JiraIssueSeed(
+            key=f"{org.projects[0]}-{number}",
+            type="Story",
+            summary=title,
+            description="",
+            labels=[],
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return [f"{org.github_source}:{org.repos[0]}#{number}", f"{org.jira_source}:{key}"]
+
+
+def flagged_once(sandbox: Sandbox, ref: str) -> bool:
+    """Whether the item carries goldthread's label and exactly one of its comments."""
+    return LABEL in labels(sandbox, ref) and len(own_comments(sandbox, ref)) == 1

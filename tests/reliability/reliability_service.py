@@ -16,6 +16,7 @@ from collections.abc import Callable
 import httpx
 from reliability_helpers import Workspace
 
+from goldthread.sandbox.control import Sandbox
 from goldthread.store import open_store
 from goldthread.store.base import InboxStatus
 
@@ -144,44 +145,24 @@ class ServiceUnderLoad:
             self.send_one(repo, number)
 
     def _set_exempt(self, repo: str, number: int, *, exempt: bool | None) -> None:
-        """Add or remove the exempt label (``None``: toggle it), keeping every other label."""
-        github = self.workspace.sandbox.github
-        with github.lock:
-            current = github.labels(repo, number)
-            has = EXEMPT in current
-            wanted = (not has) if exempt is None else exempt
-            if wanted != has:
-                others = [name for name in current if name != EXEMPT]
-                github.set_labels(repo, number, [*others, EXEMPT] if wanted else others)
+        set_exempt(self.workspace.sandbox, repo, number, exempt=exempt)
 
     def send_one(self, repo: str, number: int) -> int | None:
-        payload = {
-            "action": "edited",
-            "issue": {
-                "number": number,
-                "repository_url": f"{self.workspace.sandbox.github_url}/repos/{repo}",
-            },
-            "repository": {"full_name": repo},
-        }
-        body = json.dumps(payload).encode()
+        answer = self.deliver(repo, number)
+        return None if answer is None else answer.status_code
+
+    def deliver(self, repo: str, number: int) -> httpx.Response | None:
+        """One signed ``issues.edited`` delivery; the answer (``None``: no answer)."""
         self.sent += 1
         delivery = f"reliability-{self.port}-{self.sent}"
-        signature = hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers = {
-            "X-GitHub-Event": "issues",
-            "X-GitHub-Delivery": delivery,
-            "X-Hub-Signature-256": f"sha256={signature}",
-            "Content-Type": "application/json",
-        }
+        body, headers = issue_edited(self.workspace.sandbox, repo, number, delivery)
         try:
-            status = self._client.post(
-                "/webhooks/github", content=body, headers=headers
-            ).status_code
+            answer = self._client.post("/webhooks/github", content=body, headers=headers)
         except httpx.TransportError:
             return None
-        if status == 202:
+        if answer.status_code == 202:
             self.accepted.append(delivery)
-        return status
+        return answer
 
     # ------------------------------------------------------------ the inbox
 
@@ -201,6 +182,38 @@ class ServiceUnderLoad:
         if self.alive():
             self.kill()
         self._client.close()
+
+
+def set_exempt(sandbox: Sandbox, repo: str, number: int, *, exempt: bool | None) -> None:
+    """Add or remove the exempt label (``None``: toggle it), keeping every other label."""
+    github = sandbox.github
+    with github.lock:
+        current = github.labels(repo, number)
+        has = EXEMPT in current
+        wanted = (not has) if exempt is None else exempt
+        if wanted != has:
+            others = [name for name in current if name != EXEMPT]
+            github.set_labels(repo, number, [*others, EXEMPT] if wanted else others)
+
+
+def issue_edited(
+    sandbox: Sandbox, repo: str, number: int, delivery: str
+) -> tuple[bytes, dict[str, str]]:
+    """A signed GitHub ``issues.edited`` delivery about one issue: body and headers."""
+    payload = {
+        "action": "edited",
+        "issue": {"number": number, "repository_url": f"{sandbox.github_url}/repos/{repo}"},
+        "repository": {"full_name": repo},
+    }
+    body = json.dumps(payload).encode()
+    signature = hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    headers = {
+        "X-GitHub-Event": "issues",
+        "X-GitHub-Delivery": delivery,
+        "X-Hub-Signature-256": f"sha256={signature}",
+        "Content-Type": "application/json",
+    }
+    return body, headers
 
 
 def wait_until(check: Callable[[], object], timeout: float) -> bool:

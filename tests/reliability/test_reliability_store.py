@@ -1,15 +1,33 @@
 """Store integrity through the real CLI: an older schema is migrated with its
 data kept; a corrupt or unwritable store is a clear error and a failing exit
-status, and the file is left exactly as it was."""
+status, and the file is left exactly as it was; a store that stops taking
+writes under a running service is reported (503s, readiness) and recovered
+from in place, with nothing half-written."""
 
 from __future__ import annotations
 
 import hashlib
+import random
+import resource
 import sqlite3
+import subprocess
+import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
-from reliability_helpers import Workspace, flag_state
+from reliability_helpers import (
+    READY_WITHIN_S,
+    SLACK_S,
+    Workspace,
+    duplicate_comments,
+    flag_state,
+    flagged_once,
+    make_orphans,
+    record,
+)
+from reliability_service import ServiceUnderLoad, wait_until
 from support_sandbox import expected_flags
 
 from goldthread.sandbox.http import is_mutating
@@ -100,3 +118,80 @@ def test_an_unwritable_store_location_is_a_clear_error(workspace: Workspace) -> 
         assert "store" in done.stderr.lower(), (command, done.stderr)
         assert "Traceback" not in done.stderr, (command, done.stderr)
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+class PipedService(ServiceUnderLoad):
+    """The service with its output through a pipe, copied to its log file
+    by this process: the file-size limit the test puts on the service does
+    not apply to pipes, so its log keeps flowing while its store cannot."""
+
+    def start(self) -> None:
+        (self.workspace.directory / "service.log").touch()
+        self.process = subprocess.Popen(
+            [*self.workspace.command("run", "--yes")],
+            cwd=self.workspace.directory,
+            env=self.workspace.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        threading.Thread(target=self._copy, args=(self.process,), daemon=True).start()
+
+    def _copy(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdout is not None
+        with (self.workspace.directory / "service.log").open("ab") as log:
+            for line in process.stdout:
+                log.write(line)
+                log.flush()
+
+
+def _readyz(service: ServiceUnderLoad) -> tuple[int, list[str]]:
+    answer = httpx.get(f"{service.base}/readyz", timeout=10)
+    return answer.status_code, answer.json()["problems"]
+
+
+def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
+    workspace: Workspace,
+) -> None:
+    service = PipedService(workspace, random.Random(7))
+    org = workspace.sandbox.org
+    assert org is not None
+    repo, number = service.issues[0]
+    try:
+        service.start()
+        assert wait_until(service.first_polls_done, 30), service.log()
+        assert service.send_one(repo, number) == 202
+        assert service.process is not None
+        pid = service.process.pid
+        limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+
+        # The kernel now refuses every write to a file, as a full disk does.
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
+        refused = service.deliver(repo, number)
+        status, problems = _readyz(service)
+        made = make_orphans(workspace.sandbox, 901)
+        time.sleep(3)  # polls fall due meanwhile: they must not half-write anything
+        still = _readyz(service)
+        resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
+
+        back = time.monotonic()
+        assert wait_until(lambda: _readyz(service)[0] == 200, READY_WITHIN_S + SLACK_S)
+        record("sqlite_unwritable_ready_s", round(time.monotonic() - back, 2))
+        assert service.send_one(repo, number) == 202
+        assert wait_until(lambda: not service.unprocessed(), 20), service.unprocessed()
+        assert wait_until(lambda: all(flagged_once(workspace.sandbox, ref) for ref in made), 20)
+    finally:
+        service.close()
+
+    assert refused is not None
+    assert (refused.status_code, refused.headers.get("retry-after")) == (503, "5")
+    assert status == 503
+    assert still[0] == 503
+    assert "store" in problems[0]
+    assert "the file system refused a write" in problems[0]
+    assert "webhook.store_failed" in service.log()
+    with sqlite3.connect(workspace.store) as raw:
+        assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        keys = [key for (key,) in raw.execute("SELECT delivery_key FROM inbox ORDER BY id")]
+    raw.close()
+    assert keys == service.accepted, "the refused delivery left nothing behind"
+    assert duplicate_comments(workspace.sandbox) == 0

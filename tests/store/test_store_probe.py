@@ -34,7 +34,9 @@ def test_a_bounded_view_reads_and_writes_the_same_store(store: Store) -> None:
     assert sorted(item.ref for item in view.items()) == ["gh:acme/web#1", "gh:acme/web#2"]
 
 
-def test_a_store_opened_read_only_fails_the_probe_saying_so(file_store: Store, db_path: Path) -> None:
+def test_a_store_opened_read_only_fails_the_probe_saying_so(
+    file_store: Store, db_path: Path
+) -> None:
     with open_store(f"sqlite:///{db_path}", read_only=True) as reader:
         with pytest.raises(StoreError, match="read-only"):
             reader.probe()
