@@ -14,7 +14,8 @@ Requests never hang on the store. The store they use is bounded (a short
 wait for a connection, a short statement timeout: see
 :meth:`goldthread.store.base.Store.bounded`), and every store call a request
 makes is given up after ``AppState.deadline`` seconds whatever it is
-waiting on. A delivery that cannot be stored then answers 503 with
+waiting on (the dashboard alone reads with the longer waits of background
+work: a big report may need them). A delivery that cannot be stored then answers 503 with
 ``Retry-After`` within about two seconds (GitHub gives up after ten), and
 ``/readyz`` answers 503 naming the store. Storing a delivery is one
 transaction, so nothing is ever half-stored; one given up at the deadline
@@ -90,6 +91,9 @@ class AppState:
     writeback_enabled: bool = True
     refresh_seconds: int = DASHBOARD_REFRESH_SECONDS
     deadline: float = DEADLINE_SECONDS
+    report_store: Store | None = None
+    """What the dashboard reads (default: ``store``): a big report may need
+    the longer waits background work has."""
 
 
 def build_app(state: AppState) -> Starlette:
@@ -122,7 +126,7 @@ def build_app(state: AppState) -> Starlette:
 
     async def dashboard(_request: Request) -> Response:
         try:
-            page = await within(state.deadline, _dashboard, state)
+            page = await run_in_threadpool(_dashboard, state)
         except StoreError as error:
             log.warning("dashboard.store_failed", error=str(error))
             return PlainTextResponse("the store cannot be read", status_code=503)
@@ -141,7 +145,7 @@ def build_app(state: AppState) -> Starlette:
 
 def _dashboard(state: AppState) -> str:
     data = report_from(
-        state.store,
+        state.report_store or state.store,
         writeback_enabled=state.writeback_enabled,
         now=state.now(),
         label=state.routing.label,

@@ -192,6 +192,7 @@ class Service:
             wake=self.wake,
             now=clock.now,
             writeback_enabled=settings.writeback.enabled,
+            report_store=store,
         )
         self.app = build_app(self.state)
         self._threads: list[threading.Thread] = []
