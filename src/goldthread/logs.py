@@ -181,6 +181,10 @@ def _install(handler: logging.Handler, level: int) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # The PostgreSQL pool warns at every failed reconnection (about one a
+    # second while the store is away); the service's loops report an outage
+    # themselves, once and then at 2, 4, 8 … failed rounds.
+    logging.getLogger("psycopg.pool").setLevel(max(level, logging.ERROR))
 
 
 def _is_tty(stream: TextIO) -> bool:
