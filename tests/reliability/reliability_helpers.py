@@ -20,7 +20,7 @@ from support_sandbox import LABEL, flag_state, labels, own_comments
 from support_sandbox import Workspace as SandboxWorkspace
 
 from goldthread.sandbox.control import Sandbox
-from goldthread.sandbox.http import LoggedRequest
+from goldthread.sandbox.http import LoggedRequest, is_mutating
 from goldthread.sandbox.seeds import GitHubIssueSeed, JiraIssueSeed
 
 FULL = os.environ.get("GOLDTHREAD_RELIABILITY", "").lower() == "full"
@@ -81,6 +81,12 @@ class Workspace(SandboxWorkspace):
             for ref in self.sandbox.expected()
             if ref in report
         }
+
+
+def tracker_writes(sandbox: Sandbox) -> int:
+    """Mutating requests the stand-ins have answered so far (a search sent
+    as a POST is a read)."""
+    return sum(1 for log in sandbox.request_log().values() for r in log if is_mutating(r))
 
 
 def duplicate_comments(sandbox: Sandbox) -> int:

@@ -15,19 +15,19 @@ from reliability_helpers import (
     pick,
     record,
     repeated_creations,
+    tracker_writes,
 )
 from reliability_service import ServiceUnderLoad, wait_until
 from support_sandbox import expected_flags
 
 from goldthread.sandbox.control import Sandbox
-from goldthread.sandbox.http import is_mutating
 from goldthread.sandbox.org import generate
 
 SEED = 20261128
 
 
 def mutating(workspace: Workspace) -> int:
-    return sum(1 for log in workspace.sandbox.request_log().values() for r in log if is_mutating(r))
+    return tracker_writes(workspace.sandbox)
 
 
 def _wait(process: subprocess.Popen[str], seconds: float) -> bool:

@@ -26,6 +26,7 @@ from reliability_helpers import (
     flagged_once,
     make_orphans,
     record,
+    tracker_writes,
 )
 from reliability_service import ServiceUnderLoad, wait_until
 from support_sandbox import expected_flags
@@ -134,14 +135,19 @@ class PipedService(ServiceUnderLoad):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        threading.Thread(target=self._copy, args=(self.process,), daemon=True).start()
+        self._copier = threading.Thread(target=self._copy, args=(self.process,), daemon=True)
+        self._copier.start()
 
     def _copy(self, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None
-        with (self.workspace.directory / "service.log").open("ab") as log:
+        with process.stdout, (self.workspace.directory / "service.log").open("ab") as log:
             for line in process.stdout:
                 log.write(line)
                 log.flush()
+
+    def close(self) -> None:
+        super().close()
+        self._copier.join(10)
 
 
 def _readyz(service: ServiceUnderLoad) -> tuple[int, list[str]]:
@@ -160,9 +166,11 @@ def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
         service.start()
         assert wait_until(service.first_polls_done, 30), service.log()
         assert service.send_one(repo, number) == 202
+        assert wait_until(lambda: not service.unprocessed(), 20)
         assert service.process is not None
         pid = service.process.pid
         limits = resource.prlimit(pid, resource.RLIMIT_FSIZE)
+        writes_before = tracker_writes(workspace.sandbox)
 
         # The kernel now refuses every write to a file, as a full disk does.
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
@@ -171,6 +179,7 @@ def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
         made = make_orphans(workspace.sandbox, 901)
         time.sleep(3)  # polls fall due meanwhile: they must not half-write anything
         still = _readyz(service)
+        writes_while_unwritable = tracker_writes(workspace.sandbox) - writes_before
         resource.prlimit(pid, resource.RLIMIT_FSIZE, limits)
 
         back = time.monotonic()
@@ -179,6 +188,7 @@ def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
         assert service.send_one(repo, number) == 202
         assert wait_until(lambda: not service.unprocessed(), 20), service.unprocessed()
         assert wait_until(lambda: all(flagged_once(workspace.sandbox, ref) for ref in made), 20)
+        record("sqlite_unwritable_changes_found_s", round(time.monotonic() - back, 2))
     finally:
         service.close()
 
@@ -189,6 +199,7 @@ def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
     assert "store" in problems[0]
     assert "the file system refused a write" in problems[0]
     assert "webhook.store_failed" in service.log()
+    assert writes_while_unwritable == 0, "no tracker write whose record could not be kept"
     with sqlite3.connect(workspace.store) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         keys = [key for (key,) in raw.execute("SELECT delivery_key FROM inbox ORDER BY id")]
