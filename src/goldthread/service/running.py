@@ -51,7 +51,7 @@ from goldthread.connectors.base import Connector
 from goldthread.errors import StoreError
 from goldthread.logs import get_logger
 from goldthread.service import intake
-from goldthread.service.app import AppState, WebhookSecrets, build_app, plain
+from goldthread.service.app import DEADLINE_SECONDS, AppState, WebhookSecrets, build_app, plain
 from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
 from goldthread.service.leasing import Leases, replica_name
@@ -69,7 +69,10 @@ log = get_logger("goldthread.service")
 
 DEFAULT_GRACE_SECONDS = 25.0
 REQUEST_WAIT_SECONDS = 1.0
-"""How long a request's store call waits for a connection and for each statement."""
+"""How long a request's store call waits for a PostgreSQL connection and for
+each statement. A SQLite store's request calls wait for its one connection
+up to the requests' deadline instead: there the wait is for a transaction of
+this very process to end (a big poll's), not for a server that may be gone."""
 LOOP_BOUND_SECONDS = 10.0
 """How long past its usual wait a loop may go without a round ending well
 (or a round without any progress) before it counts as stalled."""
@@ -124,7 +127,8 @@ class Service:
         poller_beat = Heartbeat(
             "poller", clock, bound=LOOP_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
         )
-        requests = store.bounded(REQUEST_WAIT_SECONDS)
+        local = not is_shared(settings.store.url)
+        requests = store.bounded(DEADLINE_SECONDS if local else REQUEST_WAIT_SECONDS)
         self.leases: Leases | None = None
         self.writers: Mapping[str, Connector] = connectors
         sharing: Sharing | None = None

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from goldthread.clock import Clock
+from goldthread.errors import GoldthreadError
 from goldthread.logs import get_logger
 from goldthread.store.base import Store
 
@@ -220,14 +221,20 @@ def _pause(loop: Loop, stop: threading.Event, seconds: float) -> None:
 
 
 def _log_failure(name: str, failures: int, error: Exception, wait: float) -> None:
-    """The first failure in a row with its traceback; then at 2, 4, 8 … in a
-    row, so an outage of an hour is a handful of lines, not thousands."""
+    """The first failure in a row (with its traceback when it is not one of
+    goldthread's own errors: that is a bug); then at 2, 4, 8 … in a row, so
+    an outage of an hour is a handful of lines, not thousands."""
     text = f"{type(error).__name__}: {error}"
     if failures == 1:
+        trace = None if isinstance(error, GoldthreadError) else error
         log.warning(
-            "loop.failed", loop=name, failures=failures, error=text, retry_in=round(wait, 2)
+            "loop.failed",
+            loop=name,
+            failures=failures,
+            error=text,
+            retry_in=round(wait, 2),
+            exc_info=trace,
         )
-        log.debug("loop.failed_trace", loop=name, exc_info=error)
     elif failures & (failures - 1) == 0:
         log.warning(
             "loop.still_failing", loop=name, failures=failures, error=text, retry_in=round(wait, 2)
