@@ -209,13 +209,22 @@ class ReadinessWatch:
                     self.answers.append(Answer(replica.slot, sent, time.monotonic() - sent, status))
 
     def first(self, slot: int, after: float, wanted: Callable[[int], bool]) -> float | None:
-        """When the first answer from replica ``slot`` asked after ``after``
-        that ``wanted`` came back (``None``: none did)."""
+        """When replica ``slot`` first answered as ``wanted`` after ``after``
+        (``None``: it did not)."""
         with self._lock:
-            for answer in self.answers:
-                if answer.replica == slot and answer.sent_at >= after and wanted(answer.status):
-                    return answer.sent_at + answer.seconds
-        return None
+            found = [
+                answer.sent_at + answer.seconds
+                for answer in self.answers
+                if answer.replica == slot
+                and answer.sent_at + answer.seconds >= after
+                and wanted(answer.status)
+            ]
+        return min(found, default=None)
+
+    def between(self, start: float, end: float) -> list[Answer]:
+        """Answers to the questions asked from ``start`` to ``end``."""
+        with self._lock:
+            return [answer for answer in self.answers if start <= answer.sent_at < end]
 
     def all_ready_since(self, moment: float) -> bool:
         """Whether every replica has answered 200 since ``moment``."""

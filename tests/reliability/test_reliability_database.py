@@ -100,6 +100,7 @@ def _outage(
     outages.made += make_orphans(load.sandbox, 900 + len(outages.back_at))
     time.sleep(max(0.0, killed + down - time.monotonic()))
     answered = load.between(killed, time.monotonic() - DEADLINE_S - SLACK_S)
+    asked = watch.between(killed, time.monotonic() - DEADLINE_S - SLACK_S)
     not_ready = [watch.first(r.slot, killing, lambda status: status == 503) for r in replicas]
     cluster.start()
     back = time.monotonic()
@@ -110,6 +111,7 @@ def _outage(
     readyz_503 = max(t - killing for t in not_ready if t is not None)
     record(f"database_{label}_webhook_503_max_s", round(slowest, 2))
     record(f"database_{label}_readyz_503_s", round(readyz_503, 2))
+    record(f"database_{label}_readyz_answer_max_s", round(max(a.seconds for a in asked), 2))
     record(f"database_{label}_ready_s", round(ready, 2))
     assert answered, "deliveries were sent while the database was down"
     assert {answer.status for answer in answered} == {503}, answered[:5]
@@ -117,6 +119,8 @@ def _outage(
     assert slowest <= DEADLINE_S + SLACK_S
     assert None not in not_ready, "every replica answered /readyz 503 while it was down"
     assert readyz_503 <= DEADLINE_S + SLACK_S
+    assert {answer.status for answer in asked} == {503}, asked[:5]
+    assert max(answer.seconds for answer in asked) <= DEADLINE_S + SLACK_S
     assert ready <= READY_WITHIN_S + SLACK_S
 
 

@@ -174,8 +174,12 @@ def test_a_store_that_stops_taking_writes_mid_run_says_so_and_recovers_in_place(
 
         # The kernel now refuses every write to a file, as a full disk does.
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (0, limits[1]))
+        asked = time.monotonic()
         refused = service.deliver(repo, number)
+        record("sqlite_unwritable_webhook_503_s", round(time.monotonic() - asked, 3))
+        asked = time.monotonic()
         status, problems = _readyz(service)
+        record("sqlite_unwritable_readyz_503_s", round(time.monotonic() - asked, 3))
         made = make_orphans(workspace.sandbox, 901)
         time.sleep(3)  # polls fall due meanwhile: they must not half-write anything
         still = _readyz(service)
