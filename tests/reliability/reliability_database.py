@@ -98,7 +98,7 @@ class Replica:
 
 class Load:
     """Signed GitHub webhooks about the load's issues, round-robin over the
-    replicas from ``senders`` threads at once, each about fifty a second;
+    replicas from ``senders`` threads at once, each at most fifty a second;
     one in seven first makes a real change (the exempt label toggled), so
     goldthread keeps writing throughout."""
 
@@ -108,7 +108,7 @@ class Load:
         replicas: Sequence[Replica],
         issues: Sequence[tuple[str, int]],
         rng: random.Random,
-        senders: int = 4,
+        senders: int = 2,
     ) -> None:
         self.sandbox = sandbox
         self.replicas = replicas
