@@ -31,8 +31,10 @@ class GoldthreadError(Exception):
 class ConfigError(GoldthreadError):
     """One or more configuration problems; each names its key."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], *, hint: str = "") -> None:
         self.problems = list(problems)
+        self.hint = hint
+        """What to do about it, when there is one thing to do (printed after the problems)."""
         super().__init__("\n".join(self.problems))
 
 

@@ -56,6 +56,8 @@ def report_config_error(exc: ConfigError) -> None:
     """One ``goldthread: config error: <key>: <problem>`` line per problem, to stderr."""
     for line in exc.problems or [str(exc)]:
         click.echo(f"goldthread: config error: {line}", err=True)
+    if exc.hint:
+        click.echo(f"goldthread: {exc.hint}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -93,7 +93,7 @@ def run_cycle_command(
     clock: Clock | None = None,
 ) -> int:
     """Run one cycle as a command; returns the exit status (SPEC §6)."""
-    settings = obj.settings()
+    settings = obj.settings(sources=True)
     unknown = [name for name in sources if name not in {s.name for s in settings.sources}]
     if unknown:
         known = ", ".join(s.name for s in settings.sources) or "none"

@@ -32,7 +32,7 @@ _GROUPS = ("store", "trace", "policy", "writeback", "daemon", "server")
 @click.pass_obj
 def check(obj: CliContext, online: bool) -> None:
     """Validate the config; --online also authenticates to every source."""
-    settings = obj.settings()
+    settings = obj.settings(sources=online)
     secrets = obj.secrets(sources=True, webhooks=True)
     console = plain_console()
     console.print(describe(settings, secrets, title=f"goldthread: config OK ({_where(obj)})"))
@@ -60,7 +60,7 @@ def describe(settings: Settings, secrets: ResolvedSecrets, *, title: str) -> Tre
     tree = Tree(_text(title))
     sources = tree.add(_text(f"sources ({len(settings.sources)})"))
     if not settings.sources:
-        sources.add(_text("none configured: commands that read trackers have nothing to do"))
+        sources.add(_text("none configured: commands that read trackers stop with exit 2; `goldthread init` writes a config"))
     for raw, source in zip(data["sources"], settings.sources, strict=True):
         node = sources.add(_text(f"{source.name} ({source.type})"))
         _add_items(node, raw, skip=("name", "type"))

@@ -10,6 +10,7 @@ from goldthread.config import (
     Settings,
     known_secret_values,
     load_settings,
+    require_sources,
     resolve_secrets,
 )
 from goldthread.logs import LogFormat, add_secret
@@ -29,10 +30,16 @@ class CliContext:
     log_level: str = "info"
     _settings: Settings | None = field(default=None, repr=False)
 
-    def settings(self) -> Settings:
-        """The validated settings; raises ``ConfigError`` listing every problem."""
+    def settings(self, *, sources: bool = False) -> Settings:
+        """The validated settings; raises ``ConfigError`` listing every problem.
+
+        ``sources``: the command reads trackers, so a config naming none is an
+        error too (exit 2, before any store is created), not a silent no-op.
+        """
         if self._settings is None:
             self._settings = load_settings(self.config_path)
+        if sources:
+            require_sources(self._settings, self.config_path)
         return self._settings
 
     def secrets(self, *, sources: bool, webhooks: bool) -> ResolvedSecrets:

@@ -37,7 +37,7 @@ def run(obj: CliContext, confirmed: bool, grace_period: float, no_poll: bool) ->
     """The service: polling + webhooks + /healthz /readyz /metrics and a dashboard at /."""
     from goldthread.service.running import ServiceOptions, serve
 
-    settings = obj.settings()
+    settings = obj.settings(sources=True)
     secrets = obj.secrets(sources=True, webhooks=True)
     options = ServiceOptions(confirmed=confirmed, grace_seconds=grace_period, poll=not no_poll)
     try:

@@ -16,7 +16,15 @@ from goldthread.config.groups import (
     TraceSettings,
     WritebackSettings,
 )
-from goldthread.config.loading import CONFIG_ENV, DEFAULT_FILE, config_file, load_settings
+from goldthread.config.loading import (
+    CONFIG_ENV,
+    DEFAULT_FILE,
+    INIT_HINT,
+    config_file,
+    load_settings,
+    require_sources,
+    where_looked,
+)
 from goldthread.config.secrets import ResolvedSecrets, known_secret_values, resolve_secrets
 from goldthread.config.settings import Settings
 from goldthread.config.sources import GitHubSource, JiraSource, Source
@@ -26,6 +34,7 @@ __all__ = [
     "DEFAULT_FILE",
     "DaemonSettings",
     "Duration",
+    "INIT_HINT",
     "GitHubSource",
     "JiraSource",
     "PolicySettings",
@@ -43,5 +52,7 @@ __all__ = [
     "known_secret_values",
     "load_settings",
     "parse_duration",
+    "require_sources",
     "resolve_secrets",
+    "where_looked",
 ]

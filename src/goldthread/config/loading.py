@@ -56,6 +56,46 @@ def load_settings(explicit: str | Path | None = None) -> Settings:
         TOML_FILE.reset(token)
 
 
+INIT_HINT = (
+    "write one with `goldthread init` (`goldthread init --online` discovers your "
+    "repositories and projects), or name it with --config PATH or GOLDTHREAD_CONFIG"
+)
+
+
+def where_looked(explicit: str | Path | None, environ: Mapping[str, str] | None = None) -> str:
+    """Where the config came from, for a person: the file read, or where none was found."""
+    env = os.environ if environ is None else environ
+    path = config_file(explicit, env)
+    if explicit is not None:
+        how = "--config"
+    elif env.get(CONFIG_ENV):
+        how = CONFIG_ENV
+    else:
+        how = "the default"
+    if path.is_file():
+        return f"read {path.resolve()} ({how})"
+    return f"looked for {path.resolve()} ({how}): not found"
+
+
+def require_sources(
+    settings: Settings, explicit: str | Path | None, environ: Mapping[str, str] | None = None
+) -> None:
+    """A command that reads trackers needs a source: say where goldthread looked, and
+    how to make a config, rather than finish having done nothing."""
+    if settings.sources:
+        return
+    env = os.environ if environ is None else environ
+    from_env = (
+        "GOLDTHREAD_SOURCES is set but names none"
+        if env.get("GOLDTHREAD_SOURCES")
+        else ("GOLDTHREAD_SOURCES is not set")
+    )
+    raise ConfigError(
+        [f"sources: none configured; {where_looked(explicit, env)}; {from_env}"],
+        hint=INIT_HINT,
+    )
+
+
 def _check_file(path: Path, *, must_exist: bool) -> None:
     """Fail early and plainly on a missing, unreadable or malformed file."""
     if not path.exists():
