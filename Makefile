@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-dev
 DESCRIPTIONS := $(VENV)/share/api-descriptions
 DESCRIPTIONS_STAMP := $(DESCRIPTIONS)/.fetched
 
-.PHONY: demo test lint typecheck contracts unit bench reliability browser descriptions clean
+.PHONY: demo test lint typecheck contracts unit bench reliability browser descriptions schema clean
 
 # goldthread and what it needs to run: enough for the demo.
 $(RUN_STAMP): pyproject.toml constraints.txt
@@ -34,6 +34,11 @@ descriptions: $(DESCRIPTIONS_STAMP)
 
 demo: $(RUN_STAMP)
 	$(BIN)/goldthread demo
+
+# goldthread.schema.json (what config.example.toml's #:schema line names),
+# regenerated from the settings model after a config key changes.
+schema: $(RUN_STAMP)
+	$(BIN)/goldthread config schema > goldthread.schema.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -18,6 +18,7 @@ import click
 from goldthread import __version__
 from goldthread.cli.backfill import backfill
 from goldthread.cli.check import check
+from goldthread.cli.configuring import config
 from goldthread.cli.context import CliContext
 from goldthread.cli.demo import demo
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
@@ -106,6 +107,7 @@ COMMANDS: list[click.Command] = [
     inbox,
     migrate,
     store,
+    config,
 ]
 for _command in COMMANDS:
     cli.add_command(_command)

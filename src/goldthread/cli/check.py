@@ -60,7 +60,11 @@ def describe(settings: Settings, secrets: ResolvedSecrets, *, title: str) -> Tre
     tree = Tree(_text(title))
     sources = tree.add(_text(f"sources ({len(settings.sources)})"))
     if not settings.sources:
-        sources.add(_text("none configured: commands that read trackers stop with exit 2; `goldthread init` writes a config"))
+        sources.add(
+            _text(
+                "none configured: commands that read trackers stop with exit 2; `goldthread init` writes a config"
+            )
+        )
     for raw, source in zip(data["sources"], settings.sources, strict=True):
         node = sources.add(_text(f"{source.name} ({source.type})"))
         _add_items(node, raw, skip=("name", "type"))

@@ -32,9 +32,9 @@ from goldthread.config.sources import GitHubSource, JiraSource, Source
 __all__ = [
     "CONFIG_ENV",
     "DEFAULT_FILE",
+    "INIT_HINT",
     "DaemonSettings",
     "Duration",
-    "INIT_HINT",
     "GitHubSource",
     "JiraSource",
     "PolicySettings",

@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import PlainSerializer, PlainValidator
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
@@ -60,8 +60,19 @@ def _positive(value: timedelta) -> timedelta:
     return value
 
 
+JSON_SCHEMA = {
+    "type": "string",
+    "pattern": "^(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?(?:[0-9]+s)?$",
+    "minLength": 2,
+    "examples": ["90s", "5m", "1h", "1d", "1h30m"],
+}
+"""Durations as an editor checks them (the loader's rule: units largest first)."""
+
 Duration = Annotated[
-    timedelta, PlainValidator(_validate), PlainSerializer(format_duration, return_type=str)
+    timedelta,
+    PlainValidator(_validate),
+    PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(JSON_SCHEMA),
 ]
 """A config duration, zero allowed (``grace_period = "0s"``)."""
 
@@ -69,5 +80,6 @@ PositiveDuration = Annotated[
     timedelta,
     PlainValidator(lambda value: _positive(_validate(value))),
     PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema(JSON_SCHEMA),
 ]
 """A config duration that must be longer than zero (intervals, timeouts)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from pydantic_settings import NoDecode
 
@@ -60,14 +60,30 @@ def _as_path_list(value: object) -> object:
     return [value] if isinstance(value, str | Path) else value
 
 
-EnvName = Annotated[str, AfterValidator(_env_name)]
+_ENV_NAME_SCHEMA = {"type": "string", "pattern": f"^{_ENV_NAME.pattern}$"}
+
+EnvName = Annotated[str, AfterValidator(_env_name), WithJsonSchema(_ENV_NAME_SCHEMA)]
 """The name of an environment variable holding a secret."""
 
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
+HttpUrl = Annotated[
+    str,
+    AfterValidator(_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://[^/@]+"}),
+]
 """An http(s) URL without credentials, trailing slash removed."""
 
-EnvNames = Annotated[list[EnvName], NoDecode, BeforeValidator(_as_list)]
+EnvNames = Annotated[
+    list[EnvName],
+    NoDecode,
+    BeforeValidator(_as_list),
+    WithJsonSchema({"anyOf": [_ENV_NAME_SCHEMA, {"type": "array", "items": _ENV_NAME_SCHEMA}]}),
+]
 """Names of environment variables, one or several (secret rotation)."""
 
-SecretFiles = Annotated[list[Path], NoDecode, BeforeValidator(_as_path_list)]
+SecretFiles = Annotated[
+    list[Path],
+    NoDecode,
+    BeforeValidator(_as_path_list),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
 """Paths of mounted secret files, one or several (secret rotation)."""

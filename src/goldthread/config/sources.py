@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     PositiveInt,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -55,9 +56,13 @@ def _project(value: str) -> str:
     return value
 
 
-SourceName = Annotated[str, AfterValidator(_source_name)]
-Repo = Annotated[str, AfterValidator(_repo)]
-ProjectKey = Annotated[str, AfterValidator(_project)]
+def _pattern_schema(pattern: re.Pattern[str]) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": f"^{pattern.pattern}$"})
+
+
+SourceName = Annotated[str, AfterValidator(_source_name), _pattern_schema(_NAME)]
+Repo = Annotated[str, AfterValidator(_repo), _pattern_schema(_REPO)]
+ProjectKey = Annotated[str, AfterValidator(_project), _pattern_schema(_PROJECT)]
 
 
 class _Source(BaseModel):
