@@ -118,7 +118,8 @@ def _show(settings: Settings, store: Store, console: Console, output: Path) -> N
         label=settings.writeback.label,
     )
     width = console.width if console.is_terminal else 120
-    click.echo(render_table(data, width=width, color=console.is_terminal), nl=False)
+    tty = console.is_terminal
+    click.echo(render_table(data, width=width, color=tty, links=tty), nl=False)
     output.write_text(render_html(data), encoding="utf-8")
 
 

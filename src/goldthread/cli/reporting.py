@@ -141,7 +141,7 @@ def _for_terminal(data: ReportData, fmt: str) -> str:
         return render(data, fmt)
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size((120, 40)).columns if tty else 120
-    return render_table(data, width=width, color=tty)
+    return render_table(data, width=width, color=tty, links=tty)
 
 
 def _write_atomically(path: Path, text: str) -> None:
