@@ -43,9 +43,12 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.chdir(tmp_path)
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    jira = logging.getLogger("jira")  # the jira client quiets it to CRITICAL when built
+    jira_level = jira.level
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    jira.setLevel(jira_level)
     structlog.reset_defaults()
 
 

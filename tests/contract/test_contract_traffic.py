@@ -107,6 +107,8 @@ def test_all_traffic_is_as_the_official_descriptions_have_it(recorded: Workspace
         "POST /rest/api/3/issue/{issueIdOrKey}/comment",
         "GET /rest/api/3/issue/{issueIdOrKey}/comment",
         "GET /rest/api/3/issue/{issueIdOrKey}/editmeta",
+        "GET /rest/api/3/mypermissions",
+        "GET /rest/api/3/issueLinkType",
         "POST /rest/api/3/comment/list"
         if jira_stand_in.cloud
         else "GET /rest/api/3/comment/{commentId}/properties/{propertyKey}",

@@ -19,6 +19,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from goldthread.cli.context import CliContext
+from goldthread.cli.doctor import examine_all
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK
 from goldthread.config import ResolvedSecrets, Settings, config_file
 from goldthread.errors import SourceError
@@ -116,7 +117,7 @@ def hide_password(url: str) -> str:
 
 
 def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console) -> int:
-    """Authenticate to every source; exit status 1 if any fails or cannot be tried."""
+    """The doctor: every source examined; exit status 1 if any fails or has a problem."""
     build = _connector_builder()
     if build is None:
         click.echo(
@@ -130,21 +131,16 @@ def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console)
     except SourceError as exc:
         console.print(f"goldthread: cannot set up the sources: {redact(str(exc))}")
         return EXIT_ERRORS
-    failed = 0
-    for connector in connectors:
-        try:
-            who = connector.check()
-        except SourceError as exc:
-            failed += 1
-            console.print(f"{connector.name}: FAILED: {redact(str(exc))}")
-        else:
-            console.print(f"{connector.name}: ok, authenticated as {redact(who)}")
-            for old, new in connector.scope().renamed:
-                console.print(
-                    f"{connector.name}: warning: repository {old} is now {new}; "
-                    "put the new name in repos"
-                )
-    return EXIT_ERRORS if failed else EXIT_OK
+    try:
+        failing = examine_all(settings, secrets, connectors, console)
+    finally:
+        for connector in connectors:
+            close = getattr(connector, "close", None)
+            if callable(close):
+                close()
+    if failing:
+        console.print(f"goldthread: {failing} source(s) with problems: see the fixes above")
+    return EXIT_ERRORS if failing else EXIT_OK
 
 
 def _connector_builder() -> Any:

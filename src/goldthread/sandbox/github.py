@@ -87,6 +87,7 @@ class GitHubStandIn(StandIn):
         enterprise: bool = False,
         *,
         enterprise_version: str = "3.19",
+        token_scopes: tuple[str, ...] | None = ("repo",),
         web_host: str = "github.localhost",
         now: Callable[[], float] = time.time,
         web_scheme: str = "https",
@@ -111,6 +112,10 @@ class GitHubStandIn(StandIn):
         self.content: ContentLimit | None = None
         self.webhooks = WebhookSender()
         self.installation_tokens: dict[str, float] = {}
+        # A classic token's scopes, sent as X-OAuth-Scopes (None: a fine-grained
+        # token, which GitHub answers without the header).
+        self.token_scopes = token_scopes
+        self.app_permissions: dict[str, str] = {"issues": "write", "metadata": "read"}
         self._charged = threading.local()
         self._sync_urls()
         github_routes.register(self)
@@ -236,6 +241,10 @@ class GitHubStandIn(StandIn):
                 if charged:
                     self.rates.refund()
         response.headers.update(self.rates.headers())
+        credentials = _credentials(request.headers.get("authorization", ""))
+        if self.token_scopes is not None and credentials == self.token:
+            response.headers["X-OAuth-Scopes"] = ", ".join(self.token_scopes)
+            response.headers["X-Accepted-OAuth-Scopes"] = ""
         if self.enterprise:
             response.headers["X-GitHub-Enterprise-Version"] = f"{self.enterprise_version}.0"
 
@@ -314,7 +323,7 @@ class GitHubStandIn(StandIn):
             "html_url": f"{web}/apps/goldthread",
             "created_at": "2024-01-01T00:00:00Z",
             "updated_at": "2024-01-01T00:00:00Z",
-            "permissions": {"issues": "write", "metadata": "read"},
+            "permissions": dict(self.app_permissions),
             "events": ["issues", "issue_comment", "sub_issues"],
         }
 
@@ -336,7 +345,7 @@ class GitHubStandIn(StandIn):
             "account": self._user(self.actor),
             "access_tokens_url": f"{self.api_url}/app/installations/1/access_tokens",
             "repository_selection": "all",
-            "permissions": {"issues": "write", "metadata": "read"},
+            "permissions": dict(self.app_permissions),
             "events": ["issues", "issue_comment", "sub_issues"],
         }
 
@@ -347,7 +356,7 @@ class GitHubStandIn(StandIn):
         body = {
             "token": token,
             "expires_at": payloads.iso(expires),
-            "permissions": {"issues": "write", "metadata": "read"},
+            "permissions": dict(self.app_permissions),
             "repository_selection": "all",
         }
         return Response(201, body)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode
 
 from goldthread.sandbox import github_mutations as mutate
+from goldthread.sandbox import github_payloads as payloads
 from goldthread.sandbox.github_records import IssueRecord
 from goldthread.sandbox.github_store import IssueQuery, StoreError, parse_since
 from goldthread.sandbox.http import Request, Response
@@ -54,6 +55,8 @@ def register(gh: GitHubStandIn) -> None:
         if handler in sub_issues and not gh.features.sub_issue_api:
             continue  # not in this server version's description: 404
         gh.route(method, gh.prefix + pattern, _bind(gh, handler))
+    if not gh.enterprise:  # no Enterprise Server description has the endpoint
+        gh.route("GET", r"/orgs/(?P<org>[^/]+)/issue-types", _bind(gh, org_issue_types))
 
 
 def _bind(gh: GitHubStandIn, handler: Any) -> Any:
@@ -193,6 +196,17 @@ def edit_issue(gh: GitHubStandIn, request: Request) -> Response:
     if "type" in body:
         gh.emit(mutate.set_type(gh.store, record, body["type"] or None, actor))
     return _issue_answer(gh, record)
+
+
+def org_issue_types(gh: GitHubStandIn, request: Request) -> Response:
+    """An organisation's issue types: GitHub's defaults and every type its issues use."""
+    org = request.params["org"]
+    repos = [state for name, state in gh.store.repos.items() if name.split("/")[0] == org]
+    if not repos:
+        raise StoreError(404, "Not Found")
+    used = {record.type for state in repos for record in state.issues if record.type}
+    names = sorted({"Task", "Bug", "Feature"} | used)
+    return Response(200, [payloads.issue_type(name) for name in names])
 
 
 # ---------------------------------------------------------------- sub-issues

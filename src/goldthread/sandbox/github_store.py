@@ -86,6 +86,7 @@ class GitHubStore:
         self.next_comment_id = 5_000_001
         self.next_label_id = 9_000_001
         self.omitted: set[str] = set()  # issue fields this server's version does not have
+        self.permissions: dict[str, dict[str, bool]] = {}  # repo -> the caller's, if not push
 
     # ------------------------------------------------------------ lookup
 
@@ -162,6 +163,8 @@ class GitHubStore:
 
     def repository_json(self, name: str) -> dict[str, Any]:
         payload = payloads.repository(self.urls, name, self.repo(name).id)
+        if name in self.permissions:
+            payload["permissions"] = dict(self.permissions[name])
         payload["open_issues_count"] = payload["open_issues"] = sum(
             1 for record in self.repo(name).issues if record.state == "open"
         )

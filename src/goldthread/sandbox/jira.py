@@ -42,6 +42,7 @@ from goldthread.sandbox.http import Request, Response, StandIn
 from goldthread.sandbox.jira_fields import field_list
 from goldthread.sandbox.jira_render import FieldSelection, Renderer
 from goldthread.sandbox.jira_routes import JiraApiError, ReadRoutes
+from goldthread.sandbox.jira_site import SiteRoutes
 from goldthread.sandbox.jira_state import BOT, SANDBOX_ADMIN, Change, IssueRecord, JiraState
 from goldthread.sandbox.jira_webhooks import Delivery, WebhookSender, payload
 from goldthread.sandbox.jira_writes import WriteRoutes
@@ -78,6 +79,7 @@ class JiraStandIn(StandIn):
         self.dc_max_results = dc_max_results
         self.search_lag = search_lag
         self.label_locked: set[str] = set()
+        self.denied: dict[str, set[str]] = {}  # project -> permissions the bot lacks there
         self._stale: dict[int, tuple[datetime, IssueRecord]] = {}
         self.bot = BOT
         self.human = SANDBOX_ADMIN
@@ -101,6 +103,7 @@ class JiraStandIn(StandIn):
         )
         self.webhooks = WebhookSender()
         ReadRoutes(self).install()
+        SiteRoutes(self).install()
         WriteRoutes(self).install()
 
     def now(self) -> datetime:
@@ -185,6 +188,14 @@ class JiraStandIn(StandIn):
         """Take the labels field off (or put it back on) ``project``'s edit screen."""
         with self.lock:
             (self.label_locked.add if locked else self.label_locked.discard)(project.upper())
+
+    def deny(self, project: str, permission: str, denied: bool = True) -> None:
+        """Take a project permission (``EDIT_ISSUES``...) from goldthread's account, or give it back.
+
+        Only what ``mypermissions`` answers changes: the doctor reads it."""
+        with self.lock:
+            held = self.denied.setdefault(project.upper(), set())
+            (held.add if denied else held.discard)(permission)
 
     def edit_screen(self, issue: IssueRecord) -> dict[str, Any]:
         """The fields ``GET /issue/{key}/editmeta`` lists for ``issue``."""

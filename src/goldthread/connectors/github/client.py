@@ -121,6 +121,8 @@ class GitHubHttp:
             str, HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass
         ] = {}
         self.enterprise_version: str | None = None  # X-GitHub-Enterprise-Version, once seen
+        self.oauth_scopes: tuple[str, ...] | None = None  # a classic token's X-OAuth-Scopes
+        self.granted: dict[str, str] = {}  # a GitHub App's installation token permissions
         self._tokens: InstallationTokens | None = None
         if options.token is None:
             self._tokens = InstallationTokens(
@@ -198,6 +200,9 @@ class GitHubHttp:
         path = f"/app/installations/{installation_id}/access_tokens"
         reply = self.call("POST", path, owner=None)
         expires = datetime.fromisoformat(str(reply.data["expires_at"]).replace("Z", "+00:00"))
+        granted = reply.data.get("permissions")
+        if isinstance(granted, dict):
+            self.granted = {str(k): str(v) for k, v in granted.items()}
         return InstallationToken(token=str(reply.data["token"]), expires_at=expires)
 
     # ---------------------------------------------------------------- requests
@@ -329,6 +334,9 @@ class GitHubHttp:
                 self.stats.not_modified += 1
 
     def _observe(self, headers: Mapping[str, Any]) -> None:
+        scopes = headers.get("x-oauth-scopes")
+        if isinstance(scopes, str):
+            self.oauth_scopes = tuple(part.strip() for part in scopes.split(",") if part.strip())
         version = headers.get("x-github-enterprise-version")
         if isinstance(version, str) and version.strip():
             self.enterprise_version = version.strip()

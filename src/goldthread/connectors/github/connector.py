@@ -29,6 +29,7 @@ from goldthread.connectors.github.parsing import (
 from goldthread.connectors.github.reading import Cursor, RepositoryRead, next_link
 from goldthread.connectors.github.redirects import repository_id
 from goldthread.connectors.github.writing import GitHubWriter, split_key
+from goldthread.connectors.health import Health
 from goldthread.connectors.pacing import ContentLimits
 from goldthread.connectors.retrying import RetrySettings
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
@@ -58,6 +59,8 @@ class GitHubConnector:
         self._renamed: dict[str, str] = {}
         self._looked_up: set[str] = set()
         self._user_repos: list[str] | None = None
+        self.permissions: dict[str, dict[str, bool]] = {}  # repo -> the account's, from check
+        self.unreadable: dict[str, str] = {}  # repo -> why check could not read it
         self._writer = GitHubWriter(self._http, options, self._identity)
         own = own_source_index(
             options.index, options.name, web_host(options.base_url), options.repos
@@ -118,6 +121,16 @@ class GitHubConnector:
         self._look_up_names(self.options.repos)
         return f"{login}; {self.link_kinds().describe()}"
 
+    def examine(self, *, writes: bool) -> Health:
+        """What this source can read and write, its link kinds and budget (the doctor)."""
+        from goldthread.connectors.github.doctoring import examine
+
+        return examine(self, writes=writes)
+
+    @property
+    def http(self) -> GitHubHttp:
+        return self._http
+
     def link_kinds(self) -> LinkKinds:
         """What this server offers, by the version it announced (after a first request)."""
         dotcom = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL
@@ -135,9 +148,13 @@ class GitHubConnector:
                 continue
             try:
                 reply = self._http.call("GET", f"/repos/{repo}", owner=repo.partition("/")[0])
-            except SkippableError:
-                continue  # not readable: the first read says so, naming the repository
+            except SkippableError as error:
+                self.unreadable[repo] = str(error)  # the first read says so too, naming it
+                continue
             self._note_name(repo, reply.data)
+            granted = reply.data.get("permissions") if isinstance(reply.data, dict) else None
+            if isinstance(granted, dict):
+                self.permissions[repo] = {str(k): bool(v) for k, v in granted.items()}
 
     def _learn_names_for(self, keys: Sequence[str]) -> None:
         """Keys in a repository this source does not know by that name may be

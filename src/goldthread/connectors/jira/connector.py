@@ -14,6 +14,7 @@ from typing import Any
 
 from goldthread.clock import Clock
 from goldthread.connectors.base import LinkKinds
+from goldthread.connectors.health import Health
 from goldthread.connectors.jira.client import JiraClient
 from goldthread.connectors.jira.consistency import WrittenLately
 from goldthread.connectors.jira.marker import MARKER_KEY, labels_refused
@@ -53,6 +54,7 @@ class JiraConnector:
         self._writer = JiraWriter(self._client, WritePacer(options.writes_per_minute, clock))
         self._context: ParseContext | None = None
         self._written = WrittenLately()
+        self._locked: list[str] | None = None
 
     # ---------------------------------------------------------------- identity
 
@@ -76,7 +78,7 @@ class JiraConnector:
         zone = me.get("timeZone") or "unknown time zone"
         line = f"{me.get('displayName') or who} ({who}) on {kind} {self.options.base_url}, {zone}"
         line += f"; {self.link_kinds().describe()}"
-        locked = [project for project in self.options.projects if self._labels_locked(project)]
+        locked = self.locked_projects()
         if locked:
             line += (
                 f"; labels cannot be written in {', '.join(locked)} (the labels field is not"
@@ -104,6 +106,39 @@ class JiraConnector:
             available.append(LinkKind.BODY_REFERENCE)
         server = "Jira Cloud" if cloud else "Jira Data Center"
         return LinkKinds(server, tuple(available), missing=missing)
+
+    def locked_projects(self) -> list[str]:
+        """Configured projects whose edit screen has no labels field (asked once)."""
+        if self._locked is None:
+            self._locked = [p for p in self.options.projects if self._labels_locked(p)]
+        return self._locked
+
+    def examine(self, *, writes: bool) -> Health:
+        """What this site lets goldthread read and write, per project (the doctor)."""
+        from goldthread.connectors.jira.doctoring import examine
+
+        return examine(self, writes=writes)
+
+    def my_permissions(self, project: str, keys: Sequence[str]) -> dict[str, bool]:
+        """Which of ``keys`` goldthread's account holds in ``project``."""
+        params = {"projectKey": project, "permissions": ",".join(keys)}
+        answer = self._client.get_json(f"read permissions in {project}", "mypermissions", params)
+        held = answer.get("permissions") if isinstance(answer, Mapping) else None
+        return {
+            str(key): bool(value.get("havePermission"))
+            for key, value in (held.items() if isinstance(held, Mapping) else [])
+            if isinstance(value, Mapping)
+        }
+
+    def link_types(self) -> list[dict[str, Any]]:
+        """The site's issue link types (name, inward and outward phrases)."""
+        answer = self._client.get_json("list link types", "issueLinkType")
+        kinds = answer.get("issueLinkTypes") if isinstance(answer, Mapping) else None
+        return [dict(kind) for kind in kinds or [] if isinstance(kind, Mapping)]
+
+    @property
+    def client(self) -> JiraClient:
+        return self._client
 
     def _labels_locked(self, project: str) -> bool:
         """Whether an issue of ``project`` shows no labels field on its edit screen."""
