@@ -23,6 +23,7 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.demo import demo
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
 from goldthread.cli.inbox import inbox
+from goldthread.cli.init import init
 from goldthread.cli.migrate import migrate
 from goldthread.cli.reporting import explain, report
 from goldthread.cli.run import run
@@ -97,6 +98,7 @@ def cli(
 # Every command lives in its own module of this package and is registered here,
 # explicitly, in the order `goldthread --help` should list them.
 COMMANDS: list[click.Command] = [
+    init,
     check,
     backfill,
     sync,

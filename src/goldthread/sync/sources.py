@@ -10,10 +10,12 @@ from datetime import datetime
 
 from goldthread.clock import Clock, SystemClock
 from goldthread.config import GitHubSource, ResolvedSecrets, Settings
+from goldthread.config.starter import StarterSource
 from goldthread.connectors.base import Connector
 from goldthread.connectors.github import GitHubConnector, GitHubOptions
 from goldthread.connectors.github.reading import Cursor as GitHubCursor
 from goldthread.connectors.jira import JiraConnector, JiraOptions, cursor_since
+from goldthread.core.references import SourceIndex
 from goldthread.errors import FatalSourceError
 
 
@@ -85,3 +87,29 @@ def close_all(connectors: dict[str, Connector]) -> None:
         close = getattr(connector, "close", None)
         if callable(close):
             close()
+
+
+def probe_connector(
+    source: StarterSource, token: str, clock: Clock | None = None
+) -> GitHubConnector | JiraConnector:
+    """A connector for ``goldthread init --online``, before a config exists: the
+    credentials, and the repositories or projects known so far (perhaps none)."""
+    clock = clock or SystemClock()
+    if source.kind == "github":
+        options = GitHubOptions(
+            name=source.name,
+            index=SourceIndex(),
+            base_url=source.url.rstrip("/"),
+            token=token,
+            repos=source.repos,
+        )
+        return GitHubConnector(options, clock)
+    jira = JiraOptions(
+        name=source.name,
+        url=source.url,
+        token=token,
+        auth=source.auth,
+        email=source.email,
+        projects=source.projects,
+    )
+    return JiraConnector(jira, clock)
