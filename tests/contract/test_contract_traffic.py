@@ -3,8 +3,8 @@ against the trackers' official descriptions (GitHub's REST description as
 published on npm, pinned; Atlassian's Jira Cloud v3 OpenAPI).
 
 The traffic is recorded while the real CLI runs against the sandbox: a first
-backfill, a sync after people fixed and broke some items, and ``check
---online``. A request must be an operation of the description, with
+backfill, a sync after people fixed and broke some items, ``check --online``
+(the doctor) and ``init --online`` (discovery and a read-only trial). A request must be an operation of the description, with
 documented query parameters only (an ``expand`` the operation does not list
 included) and a body of the documented schema; an answer must match the
 schema of its status. Data Center speaks REST v2, which has no published
@@ -24,7 +24,7 @@ from support_sandbox import Workspace
 from goldthread.clock import FakeClock
 from goldthread.connectors.github import GitHubConnector, GitHubOptions
 from goldthread.core.references import GitHubSourceInfo, SourceIndex
-from goldthread.sandbox.control import Sandbox
+from goldthread.sandbox.control import GITHUB_TOKEN_ENV, JIRA_TOKEN_ENV, Sandbox
 from goldthread.sandbox.github import GitHubStandIn
 from goldthread.sandbox.http import LoggedRequest, StandIn
 from goldthread.sandbox.org import generate
@@ -69,10 +69,31 @@ def recorded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspa
         _people_change_things(sandbox)
         assert space.run("sync").returncode == 0
         assert space.run("check", "--online").returncode == 0
+        assert space.run(*_init_online(sandbox, space)).returncode == 0
         for path in space.directory.glob(f"{space.store.name}*"):
             path.unlink()  # the store lost: goldthread finds its comments on the items
         assert space.run("backfill", "--yes").returncode == 0
         yield space
+
+
+def _init_online(sandbox: Sandbox, space: Workspace) -> list[str]:
+    jira = ["--jira-auth", "basic", "--jira-email", sandbox.jira_email]
+    return [
+        "init",
+        "--online",
+        "--yes",
+        "--output",
+        str(space.directory / "proposed.toml"),
+        "--github-url",
+        sandbox.github_url,
+        "--github-token-env",
+        GITHUB_TOKEN_ENV,
+        "--jira-url",
+        sandbox.jira_url,
+        "--jira-token-env",
+        JIRA_TOKEN_ENV,
+        *(jira if sandbox.jira.cloud else ["--jira-auth", "bearer"]),
+    ]
 
 
 def _people_change_things(sandbox: Sandbox) -> None:
@@ -100,6 +121,8 @@ def test_all_traffic_is_as_the_official_descriptions_have_it(recorded: Workspace
         "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
         "POST /repos/{owner}/{repo}/issues/{issue_number}/comments",
         "GET /user",
+        "GET /user/repos",
+        "GET /orgs/{org}/issue-types",
     } <= operations(github_stand_in, described)
     assert {
         "GET /rest/api/3/myself",
@@ -109,6 +132,8 @@ def test_all_traffic_is_as_the_official_descriptions_have_it(recorded: Workspace
         "GET /rest/api/3/issue/{issueIdOrKey}/editmeta",
         "GET /rest/api/3/mypermissions",
         "GET /rest/api/3/issueLinkType",
+        "GET /rest/api/3/issuetype",
+        "GET /rest/api/3/project/search" if jira_stand_in.cloud else "GET /rest/api/3/project",
         "POST /rest/api/3/comment/list"
         if jira_stand_in.cloud
         else "GET /rest/api/3/comment/{commentId}/properties/{propertyKey}",
