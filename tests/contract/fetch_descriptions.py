@@ -3,7 +3,8 @@
 Each line of the lock names an npm package at an exact version, its sha512
 integrity and the files to take from it. The package is fetched with the
 ordinary npm client (``npm pack``), its integrity checked against the lock,
-and only the listed files are kept in DIR. Nothing is fetched twice.
+and only the listed files are kept in DIR. A line starting ``pypi:`` names a
+wheel instead (``pip download``), pinned by its sha256. Nothing is fetched twice.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 
@@ -43,12 +45,35 @@ def fetch(spec: str, integrity: str, files: list[str], into: Path) -> None:
         raise SystemExit(f"{spec}: not in the package: {', '.join(missing)}")
 
 
+def fetch_wheel(spec: str, digest: str, files: list[str], into: Path) -> None:
+    """``pypi:NAME==VERSION``: the wheel from PyPI with pip, checked by its sha256."""
+    wanted = {name: into / Path(name).name for name in files}
+    if all(path.is_file() for path in wanted.values()):
+        return
+    requirement = spec.removeprefix("pypi:")
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+             "--only-binary=:all:", "--dest", scratch, requirement],
+            check=True,
+        )  # fmt: skip
+        [wheel] = Path(scratch).glob("*.whl")
+        if "sha256:" + hashlib.sha256(wheel.read_bytes()).hexdigest() != digest:
+            raise SystemExit(f"{spec}: the wheel does not match the pinned sha256")
+        with zipfile.ZipFile(wheel) as archive:
+            for name, target in wanted.items():
+                target.write_bytes(archive.read(name))
+
+
 def main(lock: Path, into: Path) -> None:
     into.mkdir(parents=True, exist_ok=True)
     for line in lock.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             spec, integrity, *files = line.split()
-            fetch(spec, integrity, files, into)
+            if spec.startswith("pypi:"):
+                fetch_wheel(spec, integrity, files, into)
+            else:
+                fetch(spec, integrity, files, into)
 
 
 if __name__ == "__main__":
