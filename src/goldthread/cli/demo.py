@@ -40,8 +40,9 @@ _MARKER = re.compile(r"\s*<!-- goldthread:marker[^>]*-->\s*")
 
 NEXT_STEPS = """\
 Next:
-  1. Your own config: copy config.example.toml to goldthread.toml, name your
-     repositories and projects, then `goldthread check --online`.
+  1. Your own config: `goldthread init --online` proposes repositories, projects
+     and layer rules from your trackers and tries them without writing; then
+     `goldthread check --online` says what the credentials may do.
   2. See what it would write, without writing: `goldthread backfill --dry-run`
      against production.
   3. Keep it running: `goldthread run` (polling, webhooks, /metrics, dashboard).
