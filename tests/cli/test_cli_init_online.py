@@ -105,6 +105,9 @@ def test_init_online_proposes_scope_and_rules_tries_them_and_writes_nothing_else
     assert ("strategy", (), ("Epic",), ("jira",)) in rules
     text = (tmp_path / "goldthread.toml").read_text()
     assert "# Labels in use that look vision- or OKR-like: `vision` on" in text
+    in_use = [line for line in text.splitlines() if line.startswith("# Labels in use: ")]
+    assert len(in_use) == 2
+    assert not any("goldthread:untraced" in line for line in in_use)  # its own label is no evidence
     assert "# Initiative (jira): hierarchy level 2, the top (above Epic)" in text
     assert "With these rules (" in result.stdout
     assert "The most common reasons:" in result.stdout

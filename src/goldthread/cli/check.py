@@ -29,10 +29,14 @@ _GROUPS = ("store", "trace", "policy", "writeback", "daemon", "server")
 
 
 @click.command()
-@click.option("--online", is_flag=True, help="Also authenticate to every source.")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also examine every source: what it lets goldthread read and write, with fixes.",
+)
 @click.pass_obj
 def check(obj: CliContext, online: bool) -> None:
-    """Validate the config; --online also authenticates to every source."""
+    """Validate the config; --online also examines every source (the doctor)."""
     settings = obj.settings(sources=online)
     secrets = obj.secrets(sources=True, webhooks=True)
     console = plain_console()

@@ -99,6 +99,7 @@ def init(
     validate(text, output)
     if online and not yes and not click.confirm(f"Write {output}?", default=True):
         raise click.exceptions.Exit(EXIT_USAGE)
+    output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     schema = output.parent / SCHEMA_FILE
     schema.write_text(schema_text(), encoding="utf-8")

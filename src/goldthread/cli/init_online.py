@@ -25,7 +25,7 @@ from pathlib import Path
 import click
 
 from goldthread.clock import SystemClock
-from goldthread.config import load_settings, resolve_secrets
+from goldthread.config import WritebackSettings, load_settings, resolve_secrets
 from goldthread.config.starter import OFFLINE_RULES, Starter, StarterSource, render_starter
 from goldthread.connectors.github.connector import GitHubConnector
 from goldthread.connectors.github.discovering import GitHubFacts
@@ -53,6 +53,8 @@ _CHILD_TO_PARENT = re.compile(
     re.IGNORECASE,
 )
 _LISTED_PER_OWNER = 10
+_LABELS_SHOWN = 10
+OWN_LABEL = WritebackSettings().label  # the label init writes; never a rule's evidence
 Facts = GitHubFacts | JiraFacts
 
 
@@ -67,7 +69,7 @@ def discover_and_try(sources: Sequence[StarterSource]) -> Starter:
     with tempfile.TemporaryDirectory(prefix="goldthread-init-") as scratch:
         items = _read_everything(Starter(scoped, OFFLINE_RULES), Path(scratch))
     types = _type_facts(found, items)
-    labels = count_labels(items.values(), "goldthread:untraced")
+    labels = count_labels(items.values(), OWN_LABEL)
     rules = propose_rules(types, labels)
     starter = Starter(
         sources=tuple(_explained(s, found[s.name], items) for s in scoped),
@@ -190,6 +192,10 @@ def _explained(source: StarterSource, facts: Facts, items: Mapping[str, WorkItem
         f"{kind.value} on {n}" for kind, n in sorted(links.get(source.name, {}).items())
     )
     notes = [f"{source.name}: {read} items read; parent links found: {used or 'none'}."]
+    labels = count_labels((i for i in items.values() if i.source == source.name), OWN_LABEL)
+    shown = ", ".join(f"{fact.name} ({fact.count})" for fact in labels[:_LABELS_SHOWN])
+    more = f" and {len(labels) - _LABELS_SHOWN} more" if len(labels) > _LABELS_SHOWN else ""
+    notes.append(f"Labels in use: {shown or 'none'}{more}.")
     if isinstance(facts, GitHubFacts):
         notes.append(
             f"{facts.server}, as {facts.login}; {len(facts.repositories)} repositories readable."
