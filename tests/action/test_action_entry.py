@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support_sandbox import tracker_writes
 
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 
 ROOT = Path(__file__).resolve().parents[2]
-MUTATING = ("POST", "PUT", "PATCH", "DELETE")
-READS = ("/search/jql", "/search", "/comment/list")
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +75,6 @@ def run_action(
     return done, outputs, summary.read_text() if summary.exists() else ""
 
 
-def writes(sandbox: Sandbox) -> list[str]:
-    return [
-        f"{e.method} {e.path}"
-        for entries in sandbox.request_log().values()
-        for e in entries
-        if e.method in MUTATING and not e.path.endswith(READS)
-    ]
-
-
 def test_by_default_it_reports_only_into_the_summary_outputs_and_files(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -103,7 +93,7 @@ def test_by_default_it_reports_only_into_the_summary_outputs_and_files(
     assert Path(outputs["report-html"]).read_text().startswith("<!DOCTYPE html>")
     assert Path(outputs["report-dir"]) == tmp_path / "runner-temp" / "goldthread-report"
     assert (tmp_path / "workspace" / ".goldthread" / "goldthread.db").is_file()  # to cache
-    assert writes(sandbox) == []
+    assert tracker_writes(sandbox) == []
 
 
 def test_fail_on_untraced_makes_it_a_gate_with_the_summary_still_written(
@@ -126,7 +116,7 @@ def test_a_cached_store_is_carried_into_the_next_run_and_writeback_is_opt_in(
     again, outputs, summary = run_action(sandbox, tmp_path, command="sync", writeback="true")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "_goldthread sync, write-back on._" in summary
-    labelled = [w for w in writes(sandbox) if w.endswith("/labels")]
+    labelled = [w for w in tracker_writes(sandbox) if w.endswith("/labels")]
     assert labelled, "write-back labelled the untraced items"
     assert int(outputs["untraced"]) > 0
 

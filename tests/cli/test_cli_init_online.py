@@ -11,15 +11,13 @@ import pytest
 from click.testing import CliRunner, Result
 from init_helpers import written
 from support_openapi import Description, github, jira
+from support_sandbox import init_online_args, tracker_writes
 
 from goldthread.cli import EXIT_USAGE, cli
 from goldthread.config import GitHubSource, JiraSource
-from goldthread.sandbox.control import GITHUB_TOKEN_ENV, JIRA_TOKEN_ENV, Sandbox
+from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.http import LoggedRequest
 from goldthread.sandbox.org import generate
-
-MUTATING = ("POST", "PUT", "PATCH", "DELETE")
-READS = ("/search/jql", "/search", "/comment/list")
 
 
 @pytest.fixture(params=[("cloud", None), ("dc", "3.17"), ("cloud", "3.13")], ids=str)
@@ -34,26 +32,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 
 
 def init_online(sandbox: Sandbox, *extra: str) -> Result:
-    jira = (
-        ["--jira-auth", "basic", "--jira-email", sandbox.jira_email]
-        if sandbox.jira.cloud
-        else ["--jira-auth", "bearer"]
-    )
-    args = [
-        "init",
-        "--online",
-        "--yes",
-        "--github-url",
-        sandbox.github_url,
-        "--github-token-env",
-        GITHUB_TOKEN_ENV,
-        "--jira-url",
-        sandbox.jira_url,
-        "--jira-token-env",
-        JIRA_TOKEN_ENV,
-        *jira,
-        *extra,
-    ]
+    args = init_online_args(sandbox, *extra)
     return CliRunner().invoke(cli, args, env=sandbox.env(), catch_exceptions=False)
 
 
@@ -75,16 +54,6 @@ def _problems(description: Description, entry: LoggedRequest, path: str) -> list
     if 200 <= entry.status < 300:
         found += description.check_answer(entry.method, path, entry.status, entry.answer)
     return found
-
-
-def writes(sandbox: Sandbox) -> list[str]:
-    log = sandbox.request_log()
-    return [
-        f"{entry.method} {entry.path}"
-        for entries in log.values()
-        for entry in entries
-        if entry.method in MUTATING and not entry.path.endswith(READS)
-    ]
 
 
 def test_init_online_proposes_scope_and_rules_tries_them_and_writes_nothing_else(
@@ -112,7 +81,7 @@ def test_init_online_proposes_scope_and_rules_tries_them_and_writes_nothing_else
     assert "With these rules (" in result.stdout
     assert "The most common reasons:" in result.stdout
     assert "orphan/no-parent" in result.stdout
-    assert writes(sandbox) == []  # read-only, and no trial store in the directory
+    assert tracker_writes(sandbox) == []  # read-only, and no trial store in the directory
     assert undocumented(sandbox) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "goldthread.schema.json",

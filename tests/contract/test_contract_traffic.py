@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 from support_openapi import Description, github, jira
-from support_sandbox import Workspace
+from support_sandbox import Workspace, init_online_args
 
 from goldthread.clock import FakeClock
 from goldthread.connectors.github import GitHubConnector, GitHubOptions
 from goldthread.core.references import GitHubSourceInfo, SourceIndex
-from goldthread.sandbox.control import GITHUB_TOKEN_ENV, JIRA_TOKEN_ENV, Sandbox
+from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.github import GitHubStandIn
 from goldthread.sandbox.http import LoggedRequest, StandIn
 from goldthread.sandbox.org import generate
@@ -69,31 +69,12 @@ def recorded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspa
         _people_change_things(sandbox)
         assert space.run("sync").returncode == 0
         assert space.run("check", "--online").returncode == 0
-        assert space.run(*_init_online(sandbox, space)).returncode == 0
+        proposed = str(space.directory / "proposed.toml")
+        assert space.run(*init_online_args(sandbox, "--output", proposed)).returncode == 0
         for path in space.directory.glob(f"{space.store.name}*"):
             path.unlink()  # the store lost: goldthread finds its comments on the items
         assert space.run("backfill", "--yes").returncode == 0
         yield space
-
-
-def _init_online(sandbox: Sandbox, space: Workspace) -> list[str]:
-    jira = ["--jira-auth", "basic", "--jira-email", sandbox.jira_email]
-    return [
-        "init",
-        "--online",
-        "--yes",
-        "--output",
-        str(space.directory / "proposed.toml"),
-        "--github-url",
-        sandbox.github_url,
-        "--github-token-env",
-        GITHUB_TOKEN_ENV,
-        "--jira-url",
-        sandbox.jira_url,
-        "--jira-token-env",
-        JIRA_TOKEN_ENV,
-        *(jira if sandbox.jira.cloud else ["--jira-auth", "bearer"]),
-    ]
 
 
 def _people_change_things(sandbox: Sandbox) -> None:

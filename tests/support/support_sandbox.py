@@ -118,3 +118,43 @@ def expected_flags(sandbox: Sandbox) -> dict[str, tuple[bool, int]]:
         ref: (verdict in FLAGGED, 1 if verdict in FLAGGED else 0)
         for ref, (verdict, _reason) in sandbox.expected().items()
     }
+
+
+_MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+_READING_POSTS = ("/search/jql", "/search", "/comment/list")
+
+
+def tracker_writes(sandbox: Sandbox) -> list[str]:
+    """Every request that changed something on either stand-in (searches are reads)."""
+    return [
+        f"{entry.method} {entry.path}"
+        for entries in sandbox.request_log().values()
+        for entry in entries
+        if entry.method in _MUTATING and not entry.path.endswith(_READING_POSTS)
+    ]
+
+
+def init_online_args(sandbox: Sandbox, *extra: str) -> list[str]:
+    """``goldthread init --online --yes`` pointed at the sandbox, as a script would run it."""
+    from goldthread.sandbox.control import GITHUB_TOKEN_ENV, JIRA_TOKEN_ENV
+
+    jira = (
+        ["--jira-auth", "basic", "--jira-email", sandbox.jira_email]
+        if sandbox.jira.cloud
+        else ["--jira-auth", "bearer"]
+    )
+    return [
+        "init",
+        "--online",
+        "--yes",
+        "--github-url",
+        sandbox.github_url,
+        "--github-token-env",
+        GITHUB_TOKEN_ENV,
+        "--jira-url",
+        sandbox.jira_url,
+        "--jira-token-env",
+        JIRA_TOKEN_ENV,
+        *jira,
+        *extra,
+    ]
