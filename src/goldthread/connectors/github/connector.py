@@ -143,21 +143,6 @@ class GitHubConnector:
             return sorted({n for owner in owners for n in self._owner_repos(owner)})
         return list(self._listed_by_user())
 
-    def lists_issue_types(self) -> bool:
-        """Whether this server lists an organisation's issue types: GitHub.com does, no
-        Enterprise Server version does (known after a first request)."""
-        return self._http.enterprise_version is None
-
-    def issue_types_of(self, owner: str) -> tuple[str, ...]:
-        """The names of ``owner``'s issue types (an organisation; a user has none)."""
-        reply = self._http.call("GET", f"/orgs/{owner}/issue-types", owner=owner)
-        listed = reply.data if isinstance(reply.data, list) else []
-        return tuple(
-            str(entry["name"])
-            for entry in listed
-            if isinstance(entry, dict) and entry.get("name") and entry.get("is_enabled", True)
-        )
-
     def link_kinds(self) -> LinkKinds:
         """What this server offers, by the version it announced (after a first request)."""
         dotcom = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL

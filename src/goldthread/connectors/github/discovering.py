@@ -38,10 +38,10 @@ def discover(connector: GitHubConnector, *, listed: bool) -> GitHubFacts:
     notes: list[str] = []
     types: dict[str, tuple[str, ...]] = {}
     owners = sorted({name.partition("/")[0] for name in repositories}, key=str.casefold)
-    if connector.lists_issue_types():
+    if connector.http.enterprise_version is None:  # GitHub.com; no GHES lists them
         for owner in owners:
             try:
-                types[owner] = connector.issue_types_of(owner)
+                types[owner] = issue_types_of(connector, owner)
             except SkippableError as error:
                 notes.append(f"Issue types of {owner}: not listed ({error.status or error}).")
     elif kinds.issue_types:
@@ -55,4 +55,15 @@ def discover(connector: GitHubConnector, *, listed: bool) -> GitHubFacts:
         repositories=tuple(repositories),
         issue_types=types,
         notes=tuple(notes),
+    )
+
+
+def issue_types_of(connector: GitHubConnector, owner: str) -> tuple[str, ...]:
+    """The names of ``owner``'s enabled issue types (an organisation; a user has none)."""
+    reply = connector.http.call("GET", f"/orgs/{owner}/issue-types", owner=owner)
+    listed = reply.data if isinstance(reply.data, list) else []
+    return tuple(
+        str(entry["name"])
+        for entry in listed
+        if isinstance(entry, dict) and entry.get("name") and entry.get("is_enabled", True)
     )
