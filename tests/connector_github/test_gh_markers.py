@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from goldthread.connectors.github.markers import escape_text, find_marker, render
+from goldthread.connectors.github.markers import find_marker, render
 from goldthread.core.model import Block, CommentDoc, Span
+from goldthread.core.neutral import inert_markdown
 
 
 def _doc(*spans: Span, fingerprint: str = "fp-1") -> CommentDoc:
@@ -27,20 +28,22 @@ def test_a_fingerprint_cannot_close_the_html_comment_early():
 
 
 def test_tracker_text_cannot_mention_anyone():
-    rendered = escape_text("ping @alice and @acme/team")
+    rendered = inert_markdown("ping @alice and @acme/team")
     assert "@alice" not in rendered
     assert "@acme" not in rendered
 
 
 def test_tracker_text_cannot_close_issues_by_keyword():
     for text in ("fixes #12", "Closes: #3", "resolved acme/web#9"):
-        rendered = escape_text(text).lower()
+        rendered = inert_markdown(text).lower()
         for keyword in ("fixes", "closes", "resolved"):
             assert keyword not in rendered
 
 
 def test_tracker_text_cannot_inject_html_or_markdown():
-    rendered = escape_text("<img src=x onerror=alert(1)> **bold** [link](http://evil)\n# Heading")
+    rendered = inert_markdown(
+        "<img src=x onerror=alert(1)> **bold** [link](http://evil)\n# Heading"
+    )
     assert "<img" not in rendered
     assert "**bold**" not in rendered
     assert "[link](" not in rendered

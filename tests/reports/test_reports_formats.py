@@ -8,8 +8,9 @@ from dataclasses import replace
 
 from reports_sample import HOSTILE, sample_report
 
+from goldthread.core.neutral import inert_markdown
 from goldthread.reports.data import ReportData
-from goldthread.reports.plain import ITEM_KEYS, md_escape, render_csv, render_markdown
+from goldthread.reports.plain import ITEM_KEYS, render_csv, render_markdown
 from goldthread.reports.table import render_table
 
 
@@ -41,7 +42,7 @@ def test_markdown_lists_orphans_and_broken_items_with_links(report: ReportData) 
     assert "Coverage **66.7%** of 10 items" in text
     assert "## Orphans (1)" in text
     assert "## Broken (2)" in text
-    assert "[gh:acme/web#14](<https://github.com/acme/web/issues/14>)" in text
+    assert "[gh:acme/web\\#14](<https://github.com/acme/web/issues/14>)" in text
     assert "## Barren (2)" in text
     assert "vision with no strategy beneath it" in text
 
@@ -49,9 +50,9 @@ def test_markdown_lists_orphans_and_broken_items_with_links(report: ReportData) 
 def test_markdown_makes_hostile_titles_inert(report: ReportData) -> None:
     text = render_markdown(report)
     assert HOSTILE not in text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert md_escape("[click](javascript:x) **bold** | cell") == (
-        "\\[click\\](javascript:x) \\*\\*bold\\*\\* \\| cell"
+    assert "&lt;script&gt;alert\\(1\\)&lt;/script&gt;" in text
+    assert inert_markdown("[click](javascript:x) **bold** | cell") == (
+        "\\[click\\]\\(javascript:x\\) \\*\\*bold\\*\\* \\| cell"
     )
 
 

@@ -17,6 +17,7 @@ import click
 
 from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS
+from goldthread.core.neutral import one_line
 from goldthread.errors import StoreError
 from goldthread.store import InboxEntry, InboxStatus, Store, open_store
 
@@ -68,15 +69,15 @@ def _line(entry: InboxEntry) -> str:
         f"{entry.id:>6}",
         f"{entry.status.value:<10}",
         entry.received_at.strftime("%Y-%m-%d %H:%M:%S"),
-        entry.source,
-        entry.event,
-        entry.item_hint or "-",
+        one_line(entry.source),
+        one_line(entry.event),
+        one_line(entry.item_hint or "-"),
         f"attempts={entry.attempts}",
     ]
     if entry.next_attempt_at is not None and entry.status is InboxStatus.FAILED:
         parts.append(f"next={entry.next_attempt_at.strftime('%H:%M:%S')}")
     if entry.last_error:
-        parts.append(f"error={entry.last_error.splitlines()[0][:160]}")
+        parts.append(f"error={one_line(entry.last_error)[:160]}")
     return "  ".join(parts)
 
 

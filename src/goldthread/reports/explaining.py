@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from goldthread.core.model import Classification, ParentLink, TracePolicy, Verdict, WorkItem
+from goldthread.core.neutral import one_line
 from goldthread.core.rules import classify
 
 
@@ -33,7 +34,7 @@ def explain_item(
     known = verdicts or {}
     classification = (verdict.classification if verdict else None) or classify(item, policy)
     lines = [
-        f"{item.ref}  {_flat(item.title)}",
+        f"{item.ref}  {one_line(item.title)}",
         *([item.url] if item.url else []),
         _facts(item),
         "",
@@ -48,8 +49,8 @@ def explain_item(
 
 
 def _facts(item: WorkItem) -> str:
-    labels = ", ".join(_flat(label) for label in item.labels) or "none"
-    kind = f" · type {_flat(item.type)}" if item.type else ""
+    labels = ", ".join(one_line(label) for label in item.labels) or "none"
+    kind = f" · type {one_line(item.type)}" if item.type else ""
     return f"{item.state}{kind} · labels: {labels}"
 
 
@@ -74,8 +75,8 @@ def _link_lines(
 
 
 def _link(link: ParentLink, items: Mapping[str, WorkItem], verdicts: Mapping[str, Verdict]) -> str:
-    where = f" in {_flat(link.evidence)}" if link.evidence else ""
-    found = f"{link.kind.value}{where}: {_flat(link.raw)!r}"
+    where = f" in {one_line(link.evidence)}" if link.evidence else ""
+    found = f"{link.kind.value}{where}: {one_line(link.raw)!r}"
     if link.target is None:
         return f"{found} -> missing (names nothing goldthread reads)"
     if link.target not in items:
@@ -89,12 +90,14 @@ def _kinds_lines(item: WorkItem, kinds: Mapping[str, Any] | None) -> list[str]:
     if not kinds:
         return []
     available = ", ".join(str(kind) for kind in kinds.get("available") or ()) or "none"
-    lines = [f"Link kinds on {item.source} ({_flat(str(kinds.get('server') or '?'))}): {available}"]
+    lines = [
+        f"Link kinds on {item.source} ({one_line(str(kinds.get('server') or '?'))}): {available}"
+    ]
     missing = kinds.get("missing") or {}
-    lines += [f"  not available: {kind} ({_flat(str(why))})" for kind, why in missing.items()]
+    lines += [f"  not available: {kind} ({one_line(str(why))})" for kind, why in missing.items()]
     if kinds.get("issue_types") is False:
         lines.append("  not available: issue types (type rules never match its items)")
-    lines += [f"  {_flat(str(note))}" for note in kinds.get("notes") or ()]
+    lines += [f"  {one_line(str(note))}" for note in kinds.get("notes") or ()]
     return lines
 
 
@@ -106,12 +109,5 @@ def _verdict_lines(verdict: Verdict | None) -> list[str]:
         f"Verdict: {verdict.kind.value} ({verdict.reason.value})",
     ]
     if verdict.detail:
-        lines.append(f"  {_flat(verdict.detail)}")
+        lines.append(f"  {one_line(verdict.detail)}")
     return lines
-
-
-def _flat(text: str) -> str:
-    """Tracker text on one line without control characters, so it can
-    neither fake further output lines nor drive the terminal."""
-    printable = "".join(ch if ch.isprintable() else " " for ch in text)
-    return " ".join(printable.split())

@@ -1,16 +1,22 @@
 """The machine- and diff-friendly formats: JSON (the SPEC §6 contract), CSV,
-and Markdown (for pull-request comments and wikis)."""
+and Markdown (for pull-request comments and wikis).
+
+Tracker text goes through :mod:`goldthread.core.neutral`: every CSV cell
+through :func:`~goldthread.core.neutral.csv_cell` (no formulas), every piece of
+Markdown through :func:`~goldthread.core.neutral.inert_markdown` (no mentions,
+no closing keywords, no markup).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from goldthread.core.model import Barren, VerdictKind
+from goldthread.core.neutral import csv_cell, inert_markdown, one_line
 from goldthread.reports.data import ReportData, ReportRow, Tally, percent
 
 ITEM_KEYS: tuple[str, ...] = (
@@ -77,7 +83,7 @@ def render_csv(data: ReportData) -> str:
         values["parents"] = " ".join(row.parents)
         values["chain"] = " ".join(row.chain)
         values["flagged"] = "true" if row.flagged else "false"
-        writer.writerow([values[k] for k in ITEM_KEYS])
+        writer.writerow([csv_cell(str(values[k])) for k in ITEM_KEYS])
     return out.getvalue()
 
 
@@ -111,7 +117,7 @@ def _tally_table(heading: str, tallies: tuple[Tally, ...]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {md_escape(t.name)} | {t.items} | {t.traced} | {t.orphan} | {t.broken} "
+        f"| {inert_markdown(t.name)} | {t.items} | {t.traced} | {t.orphan} | {t.broken} "
         f"| {t.exempt} | {percent(t.coverage)} |"
         for t in tallies
     ]
@@ -120,32 +126,23 @@ def _tally_table(heading: str, tallies: tuple[Tally, ...]) -> list[str]:
 
 def _md_item(row: ReportRow) -> str:
     link = _md_link(row.ref, row.url)
-    title = f" — {md_escape(row.title)}" if row.title else ""
-    detail = f": {md_escape(row.detail)}" if row.detail else ""
+    title = f" — {inert_markdown(row.title)}" if row.title else ""
+    detail = f": {inert_markdown(row.detail)}" if row.detail else ""
     return f"- {link}{title} (`{row.reason}`){detail}"
 
 
 def _md_barren(index: Mapping[str, ReportRow], barren: Barren) -> str:
     row = index.get(barren.ref)
     link = _md_link(barren.ref, row.url if row else "")
-    title = f" — {md_escape(row.title)}" if row and row.title else ""
+    title = f" — {inert_markdown(row.title)}" if row and row.title else ""
     return f"- {link}{title}: {barren.layer.value} with no {barren.missing.value} beneath it"
 
 
 def _md_link(text: str, url: str) -> str:
     if url.startswith(("https://", "http://")):
-        return f"[{md_escape(text)}](<{url.replace('>', '%3E')}>)"
-    return md_escape(text)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md_escape(text: str) -> str:
-    """Tracker text made inert: no markup, no HTML, no line breaks."""
-    flat = " ".join(text.split())
-    safe = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", safe)
+        target = one_line(url).replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+        return f"[{inert_markdown(text)}](<{target}>)"
+    return inert_markdown(text)
 
 
 def _ratio(value: float | None) -> float | None:

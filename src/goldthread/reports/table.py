@@ -1,7 +1,9 @@
 """The terminal report: rich tables, coloured on a TTY, plain otherwise.
 
 Tracker text goes into :class:`rich.text.Text` values, never into markup
-strings, so a title such as ``[bold]x[/]`` is shown as written.
+strings, so a title such as ``[bold]x[/]`` is shown as written; and through
+:func:`~goldthread.core.neutral.one_line` first, on every stream, so a title
+carrying ``ESC[2J``, an OSC title or an OSC 8 link cannot drive the terminal.
 
 On a terminal (``links``) each ref is a hyperlink (OSC 8) to its item, and the
 URL column is left out when the table would not fit beside it: a URL folded
@@ -22,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from goldthread.core.model import VerdictKind
+from goldthread.core.neutral import one_line
 from goldthread.reports.data import ReportData, ReportRow, Tally, percent
 
 _VERDICT_STYLE = {
@@ -125,7 +128,7 @@ def _tally_table(title: str, heading: str, tallies: tuple[Tally, ...]) -> Table:
         table.add_column(name, justify="right")
     for t in tallies:
         table.add_row(
-            Text(t.name),
+            _plain(t.name),
             str(t.items),
             str(t.traced),
             str(t.orphan),
@@ -150,13 +153,13 @@ def _items_table(
         table.add_column("URL", no_wrap=True, min_width=max(len(row.url) for row in rows))
     for row in rows:
         cells = [
-            Text(row.ref, style=_link(row.url) if links else ""),
+            _plain(row.ref, style=_link(row.url) if links else ""),
             Text(row.verdict.value, style=_VERDICT_STYLE[row.verdict]),
             Text(row.reason),
-            Text(row.title),
+            _plain(row.title),
         ]
         if with_urls:
-            cells.append(Text(row.url, style="blue"))
+            cells.append(_plain(row.url, style="blue"))
         table.add_row(*cells)
     return table
 
@@ -170,8 +173,13 @@ def _barren_table(data: ReportData, *, links: bool) -> Table:
     for barren in data.barren:
         row = index.get(barren.ref)
         table.add_row(
-            Text(barren.ref, style=_link(row.url) if links and row else ""),
+            _plain(barren.ref, style=_link(row.url) if links and row else ""),
             Text(f"no {barren.missing.value}"),
-            Text(row.title if row else ""),
+            _plain(row.title if row else ""),
         )
     return table
+
+
+def _plain(text: str, style: str | Style = "") -> Text:
+    """Tracker text as a plain, printable cell."""
+    return Text(one_line(text), style=style)

@@ -13,16 +13,11 @@ import re
 from urllib.parse import quote, urlsplit
 
 from goldthread.core.model import Block, CommentDoc, Span
+from goldthread.core.neutral import inert_markdown
 
 MARKER_PREFIX = "<!-- goldthread:marker v1"
 _MARKER_RE = re.compile(r"<!-- goldthread:marker v1 fingerprint=([A-Za-z0-9._:+/=-]*) -->")
 _FINGERPRINT_OK = re.compile(r"[^A-Za-z0-9._:+/=-]")
-
-_ZWJ = "\u200d"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^])")
-_CLOSING_KEYWORD = re.compile(
-    r"(?i)\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?=[\s:]+\S*#\d)",
-)
 
 
 def marker(fingerprint: str) -> str:
@@ -63,22 +58,13 @@ def _render_span(span: Span) -> str:
     if span.code:
         text = _code(span.text)
     else:
-        text = escape_text(span.text)
+        text = inert_markdown(span.text)
         if span.strong and text.strip():
             text = f"**{text}**"
     url = _safe_url(span.url)
     if url is None:
         return text
     return f"[{text}]({url})"
-
-
-def escape_text(text: str) -> str:
-    """Tracker text as inert Markdown: no mentions, keywords, HTML or markup."""
-    flat = " ".join(text.splitlines())
-    flat = _CLOSING_KEYWORD.sub(lambda m: m.group(1)[:1] + _ZWJ + m.group(1)[1:], flat)
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    flat = _MARKDOWN_SPECIALS.sub(r"\\\1", flat)
-    return flat.replace("@", "@" + _ZWJ)
 
 
 def _code(text: str) -> str:
