@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import random
-import re
 import resource
 import time
 import tracemalloc
@@ -19,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from goldthread.config.groups import DEFAULT_REFERENCE_PATTERN
+from goldthread.config.patterns import compile_pattern
 from goldthread.core.barren import find_barren
 from goldthread.core.model import (
     Layer,
@@ -41,7 +42,7 @@ from goldthread.core.tracing import coverage, trace
 ITEMS = 100_000
 SEED = 20_260_301
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-PATTERN = re.compile(r"(?im)^\s*(?:parent|part of|epic)\s*:?\s*(?P<ref>\S+)")
+PATTERN = compile_pattern(DEFAULT_REFERENCE_PATTERN)  # on RE2, as configured
 INDEX = SourceIndex(
     github=(GitHubSourceInfo(name="gh", web_host="github.com", repos=("acme/*",)),),
     jira=(JiraSourceInfo(name="jira", web_host="acme.atlassian.net", projects=("PLAT", "WEB")),),

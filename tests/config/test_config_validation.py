@@ -130,17 +130,37 @@ def test_the_default_layer_is_a_layer_or_none() -> None:
 @pytest.mark.parametrize(
     ("pattern", "why"),
     [
-        (r"(?P<ref>[A-Z+", "not a valid regular expression"),
+        (r"(?P<ref>[A-Z+", "RE2 cannot compile it: missing ]"),
         (r"parent: (\S+)", "has no named group 'ref'"),
-        (r"(?P<ref>(a+)+)", "exponential time"),
+        (r"(?P<ref>\S+)(?=\s)", "RE2 cannot compile it: invalid perl operator"),
+        (r"(?P<ref>(a)\1)", "RE2 cannot compile it: invalid escape sequence"),
+        (r"(?P<ref>a{5000})", "RE2 cannot compile it: invalid repetition size"),
     ],
 )
-def test_reference_patterns_must_compile_name_ref_and_not_backtrack_catastrophically(
+def test_a_reference_pattern_re2_cannot_compile_is_refused_with_the_reason(
     pattern: str, why: str
 ) -> None:
     [line] = problems(trace={"reference_patterns": [r"(?P<ref>\S+)", pattern]})
     assert line.startswith("trace.reference_patterns[1]: ")
     assert why in line
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?i)^x (?P<ref>(?:az|a|z)+)$",
+        r"(?P<ref>(a+)+)$",
+        r"(?P<ref>(\S+)+)",
+        r"(?:parent|epic)+\s*(?P<ref>\S+)",
+        r"\((?P<ref>[^)]+)\)",
+    ],
+)
+def test_any_pattern_re2_compiles_is_accepted_because_it_matches_in_linear_time(
+    pattern: str,
+) -> None:
+    settings = Settings(trace={"reference_patterns": [pattern]})
+    (compiled,) = settings.reference_patterns()
+    assert "ref" in compiled.groupindex
 
 
 def test_webhook_secrets_accept_one_variable_or_a_list_for_rotation() -> None:

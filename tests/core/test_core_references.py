@@ -17,7 +17,6 @@ from goldthread.core.references import (
     github_ref,
     jira_ref,
     parse_reference,
-    validate_pattern,
 )
 
 INDEX = SourceIndex(
@@ -171,40 +170,3 @@ def test_extract_survives_a_body_built_to_make_the_default_pattern_backtrack() -
 def test_a_reference_longer_than_any_line_is_not_read() -> None:
     raw = "https://github.com/acme/web/issues/1?" + "q" * MAX_LINE_CHARS
     assert parse_reference(raw, here_source="gh", here_repo="a/b", index=INDEX) is None
-
-
-def test_the_default_pattern_is_acceptable() -> None:
-    assert validate_pattern(DEFAULT.pattern) is None
-
-
-@pytest.mark.parametrize(
-    ("pattern", "complaint"),
-    [
-        (r"parent: (\S+)", "no named group 'ref'"),
-        (r"parent: (?P<ref>\S+", "not a valid regular expression"),
-        (r"(?P<ref>(a+)+)", "exponential"),
-        (r"(?P<ref>(.*)*)", "exponential"),
-        (r"(?P<ref>(\S+)+)", "exponential"),
-        (r"(?P<ref>(?:x\d*y){2,})", "exponential"),
-        (r"(?P<ref>((ab)*c)+)", "exponential"),
-    ],
-)
-def test_a_bad_user_pattern_is_described(pattern: str, complaint: str) -> None:
-    problem = validate_pattern(pattern)
-    assert problem is not None
-    assert complaint in problem
-
-
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        r"(?P<ref>[A-Z]+-\d+)?",
-        r"(?:parent|epic)+\s*(?P<ref>\S+)",
-        r"(?P<ref>(ab){1,3})+",
-        r"(?P<ref>[(+*]\S+)",
-        r"(?P<ref>\(\S+\))",
-        r"\((?P<ref>[^)]+)\)",
-    ],
-)
-def test_a_pattern_with_only_simple_repetition_is_accepted(pattern: str) -> None:
-    assert validate_pattern(pattern) is None

@@ -1,106 +1,56 @@
-"""Reference patterns tried, at config load, against lines crafted to make them backtrack.
+"""Reference patterns, compiled for RE2: matching time linear in the input.
 
-:func:`goldthread.core.references.validate_pattern` turns away the shapes that
-are known to backtrack catastrophically (``(a+)+``), but no static check sees
-every one (``(a|a)*$``, ``\\S*\\S*x``, ``(.*?,){11}P``). So a pattern that
-passes it is also run over a few crafted lines of
-:data:`~goldthread.core.references.MAX_LINE_CHARS` characters, built from its
-own literal characters and words; if one takes longer than
-:data:`PROBE_BUDGET`, a body line could stall every evaluation, and the
-pattern is refused.
+Python's own engine backtracks, so a pattern such as
+``(?i)^x (?P<ref>(?:az|a|z)+)$`` takes exponential time on a crafted line
+(``x azazaz…!``), and no check of a pattern's shape or timed trial at load
+finds every such pattern. RE2 (``google-re2``) has no backtracking: every
+pattern it compiles matches in time linear in the line's length. What it
+cannot compile — look-arounds, back-references, possessive or atomic groups,
+huge counted repetitions — is refused at config load with RE2's reason, so
+the operator can rewrite it.
 
-CPython's regular expression engine checks for signals while it matches, so
-the budget is a ``SIGALRM`` timer. Timers exist only in the main thread on
-POSIX; elsewhere the probe is skipped and the static check stands alone.
+The built-in pattern runs on RE2 too: on Python's engine its ``\\s*:?\\s*``
+takes quadratic time on a line of spaces.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
-import signal
-import string
-import threading
-import time
-from collections.abc import Iterator
-from types import FrameType
+from typing import Any
 
-from goldthread.core.references import MAX_LINE_CHARS
+import re2
 
-PROBE_BUDGET = 0.25  # seconds for one crafted line; a sound pattern needs well under 1 ms
-_BASE_CHARS = "aA1 ,:-#/._"
-_ENDS = ("", "\x00", "!", "\n")
-_MAX_PREFIXES = 6
+from goldthread.core.references import TextPattern
+
+_HINT = (
+    "RE2 (linear-time matching) has no look-arounds, back-references, "
+    "possessive or atomic groups, and at most 1000 repetitions"
+)
 
 
-class _TooSlowError(Exception):
-    """Raised by the timer inside a match that ran past the budget."""
+def _options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # the refusal is reported once, as a config error
+    return options
 
 
-def _alphabet(pattern: str) -> str:
-    """The characters that make this pattern's quantifiers work hardest."""
-    literal = {
-        ch for ch in pattern if ch in string.ascii_letters + string.digits + string.punctuation
-    }
-    return "".join(sorted(set(_BASE_CHARS) | literal))
-
-
-def _prefixes(pattern: str) -> list[str]:
-    """The pattern's literal words (``part of``), so crafted lines get past them."""
-    plain = re.sub(r"\(\?P?<\w+>|\(\?\w+\)", "", pattern)
-    plain = re.sub(r"\\.", "|", plain)
-    words = re.findall(r"[A-Za-z][A-Za-z ]{2,}", plain)
-    return ["", *dict.fromkeys(words)][:_MAX_PREFIXES]
-
-
-def crafted_lines(pattern: str) -> Iterator[str]:
-    """Lines of one repeated character (or pair) after one of the pattern's
-    words, each with a failing end."""
-    alphabet = _alphabet(pattern)
-    for prefix in _prefixes(pattern):
-        room = MAX_LINE_CHARS - len(prefix)
-        for ch in alphabet:
-            for end in _ENDS:
-                yield prefix + ch * (room - len(end)) + end
-        for first, second in itertools.pairwise(alphabet):
-            yield prefix + (first + second) * (room // 2 - 1) + "\x00"
-
-
-def _can_time() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-def _on_alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise _TooSlowError
-
-
-def probe_pattern(pattern: str, budget: float = PROBE_BUDGET) -> str | None:
-    """Why ``pattern`` is too slow on crafted lines, or ``None`` (also when it
-    cannot be timed here). ``pattern`` must already compile."""
-    if not _can_time():
-        return None
-    # A timer already running (a watchdog) is paused and re-armed afterwards;
-    # one due within a second is left alone, and the probe skipped.
-    pending, interval = signal.getitimer(signal.ITIMER_REAL)
-    if 0 < pending <= 1.0:
-        return None
-    compiled = re.compile(pattern)
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    started = time.monotonic()
+def compile_pattern(pattern: str) -> TextPattern:
+    """``pattern`` compiled for RE2; ``ValueError`` saying why it cannot be."""
     try:
-        for line in crafted_lines(pattern):
-            signal.setitimer(signal.ITIMER_REAL, budget)
-            for _match in compiled.finditer(line):
-                pass
-    except _TooSlowError:
-        return (
-            f"takes over {budget:g}s on a crafted {MAX_LINE_CHARS}-character line "
-            "(catastrophic backtracking); anchor it (^) and avoid repeating overlapping parts"
-        )
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if pending:
-            left = max(pending - (time.monotonic() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, left, interval)
+        compiled: TextPattern = re2.compile(pattern, options=_options())
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else b"not accepted"
+        reason = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
+        raise ValueError(f"RE2 cannot compile it: {reason} ({_HINT})") from None
+    return compiled
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be a reference pattern, or ``None`` when it can:
+    RE2 must compile it, and it must have a ``ref`` group."""
+    try:
+        compiled = compile_pattern(pattern)
+    except ValueError as exc:
+        return str(exc)
+    if "ref" not in compiled.groupindex:
+        return "has no named group 'ref' (write (?P<ref>...) around the reference)"
     return None

@@ -8,7 +8,6 @@ then the TOML file, then defaults. The TOML file is the one
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -33,9 +32,10 @@ from goldthread.config.groups import (
     TraceSettings,
     WritebackSettings,
 )
+from goldthread.config.patterns import compile_pattern
 from goldthread.config.sources import GitHubSource, JiraSource, Source
 from goldthread.core.model import Layer, LayerRule, TracePolicy
-from goldthread.core.references import SourceIndex
+from goldthread.core.references import SourceIndex, TextPattern
 
 TOML_FILE: ContextVar[Path | None] = ContextVar("goldthread_toml_file", default=None)
 """The file the next ``Settings()`` reads; set only while loading."""
@@ -117,9 +117,9 @@ class Settings(BaseSettings):
             own_label=self.writeback.label,
         )
 
-    def reference_patterns(self) -> tuple[re.Pattern[str], ...]:
-        """``trace.reference_patterns`` compiled (they were validated on load)."""
-        return tuple(re.compile(pattern) for pattern in self.trace.reference_patterns)
+    def reference_patterns(self) -> tuple[TextPattern, ...]:
+        """``trace.reference_patterns`` compiled for RE2 (they were validated on load)."""
+        return tuple(compile_pattern(pattern) for pattern in self.trace.reference_patterns)
 
     def source_index(self) -> SourceIndex:
         """Which configured source a written reference points into."""

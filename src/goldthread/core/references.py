@@ -12,17 +12,19 @@ parent, ``target=None``); anything else (not a reference; ignored).
 
 Bodies come from anyone who can write an issue, so only the first
 :data:`MAX_SCAN_CHARS` characters are read, lines longer than
-:data:`MAX_LINE_CHARS` are skipped, and patterns run line by line: a
-pathological body costs at most linear work for a well-formed pattern, and
-:func:`validate_pattern` turns away the patterns that are not well-formed.
+:data:`MAX_LINE_CHARS` are skipped, and patterns run line by line. The
+configured patterns run on RE2 (:mod:`goldthread.config.patterns`), whose
+matching time is linear in the line's length whatever the pattern, so a
+crafted body cannot stall an evaluation.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from goldthread.core.model import LinkKind, ParentLink
 
@@ -47,6 +49,16 @@ _JIRA_KEY = re.compile(r"(?P<key>[A-Z][A-Z0-9_]+-[0-9]{1,12})")
 
 _LEADING = "([{<\"'`*_"
 _TRAILING = ".,;:!?)]}>\"'`*_"
+
+
+class TextPattern(Protocol):
+    """A compiled reference pattern: an RE2 pattern as configured (or, in
+    tests, a ``re.Pattern``)."""
+
+    @property
+    def groupindex(self) -> Mapping[str, int]: ...
+
+    def finditer(self, string: str, /) -> Iterator[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +230,7 @@ def _scannable_lines(text: str) -> list[str]:
 
 def extract_references(
     text: str,
-    patterns: Sequence[re.Pattern[str]],
+    patterns: Sequence[TextPattern],
     *,
     here_source: str,
     here_repo: str | None,
@@ -236,10 +248,11 @@ def extract_references(
             continue
         hits: list[tuple[int, int, str]] = []
         for order, pattern in enumerate(patterns):
+            group = pattern.groupindex["ref"]
             for match in pattern.finditer(line):
-                ref = match.group("ref")
+                ref = match.group(group)
                 if ref:
-                    hits.append((match.start("ref"), order, ref))
+                    hits.append((match.start(group), order, ref))
         hits.sort()
         for _start, _order, ref in hits:
             link = parse_reference(ref, here_source=here_source, here_repo=here_repo, index=index)
@@ -251,93 +264,3 @@ def extract_references(
             seen.add(identity)
             found.append(dataclasses.replace(link, evidence=f"body line {number}"))
     return tuple(found)
-
-
-# ---------------------------------------------------------------- pattern checks
-
-_UNBOUNDED_BRACE = re.compile(r"\{(?P<low>[0-9]*)(?:,(?P<high>[0-9]*))?\}")
-_LARGE_REPEAT = 10  # {n,m} with m above this repeats like an unbounded quantifier
-
-
-def validate_pattern(pattern: str) -> str | None:
-    """Why ``pattern`` cannot be a reference pattern, or ``None`` when it can.
-
-    It must compile, have a ``ref`` group, and not nest an unbounded
-    quantifier inside another (``(a+)+``, ``(.*)*``, ``(\\S+)+``), the shape
-    that makes a regex take exponential time on a crafted body.
-    """
-    try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        return f"not a valid regular expression: {exc}"
-    if "ref" not in compiled.groupindex:
-        return "has no named group 'ref' (write (?P<ref>...) around the reference)"
-    if _nested_quantifier(pattern):
-        return (
-            "nests a repeated group inside a repetition (like (a+)+), which can take "
-            "exponential time on a crafted body"
-        )
-    return None
-
-
-def _quantifier_at(pattern: str, i: int) -> tuple[bool, int]:
-    """(is an unbounded repeat, length) of the quantifier starting at ``i``."""
-    if i >= len(pattern):
-        return False, 0
-    char = pattern[i]
-    if char in "*+":
-        return True, 1
-    if char == "?":
-        return False, 1
-    if char == "{" and (m := _UNBOUNDED_BRACE.match(pattern, i)):
-        high = m["high"]
-        if high is None:
-            unbounded = False
-        elif high == "":
-            unbounded = True
-        else:
-            unbounded = int(high) > _LARGE_REPEAT
-        return unbounded, m.end() - i
-    return False, 0
-
-
-def _skip_class(pattern: str, i: int) -> int:
-    """The index just past the character class opening at ``i``."""
-    j = i + 1
-    if j < len(pattern) and pattern[j] == "^":
-        j += 1
-    if j < len(pattern) and pattern[j] == "]":
-        j += 1
-    while j < len(pattern) and pattern[j] != "]":
-        j += 2 if pattern[j] == "\\" else 1
-    return j + 1
-
-
-def _nested_quantifier(pattern: str) -> bool:
-    """Whether a group holding an unbounded repeat is itself repeated unboundedly."""
-    repeats: list[bool] = [False]  # per open group: holds an unbounded repeat
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "(":
-            repeats.append(False)
-            i += 1
-            continue
-        inner = False
-        if char == ")" and len(repeats) > 1:
-            inner = repeats.pop()
-            i += 1
-        elif char == "[":
-            i = _skip_class(pattern, i)
-        elif char == "\\":
-            i += 2
-        else:
-            i += 1
-        unbounded, length = _quantifier_at(pattern, i)
-        if unbounded and inner:
-            return True
-        i += length
-        if i < len(pattern) and length and pattern[i] in "?+":
-            i += 1  # lazy or possessive modifier
-        repeats[-1] = repeats[-1] or inner or unbounded
-    return False

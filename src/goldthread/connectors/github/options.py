@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from goldthread.core.references import SourceIndex
+from goldthread.core.references import SourceIndex, TextPattern
 
 API_VERSION = "2022-11-28"
 DEFAULT_BASE_URL = "https://api.github.com"
@@ -29,7 +28,7 @@ class GitHubOptions:
     installation_id: int | None = None
     repos: tuple[str, ...] = ()
     include_pull_requests: bool = False
-    reference_patterns: tuple[re.Pattern[str], ...] = ()
+    reference_patterns: tuple[TextPattern, ...] = ()
     writes_per_minute: int = 60
     timeout: float = 30.0
     content_limited: bool | None = None  # GitHub.com's content limits; None: by host

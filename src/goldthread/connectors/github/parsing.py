@@ -19,6 +19,7 @@ from goldthread.core.model import MARKER_NONE, MARKER_UNKNOWN, LinkKind, ParentL
 from goldthread.core.references import (
     GitHubSourceInfo,
     SourceIndex,
+    TextPattern,
     extract_references,
     github_ref,
     parse_reference,
@@ -37,7 +38,7 @@ class ParseContext:
 
     source: str
     repo: str  # "acme/web", as configured (or as expanded from "acme/*"); the payload's wins
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[TextPattern, ...]
     index: SourceIndex  # every configured source, for body references
     own_index: SourceIndex  # this source alone, for the sub-issue parent
 

@@ -6,12 +6,11 @@ connector never reads settings or the environment itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
-from goldthread.core.references import SourceIndex
+from goldthread.core.references import SourceIndex, TextPattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +31,7 @@ class JiraOptions:
     projects: tuple[str, ...] = ()
     jql: str = ""
     parent_link_types: tuple[str, ...] = ("implements",)
-    reference_patterns: tuple[re.Pattern[str], ...] = ()
+    reference_patterns: tuple[TextPattern, ...] = ()
     index: SourceIndex = field(default_factory=SourceIndex)
     writes_per_minute: int = 60
     timeout: float = 30.0

@@ -23,6 +23,7 @@ from goldthread.core.model import LinkKind, ParentLink, WorkItem
 from goldthread.core.references import (
     JiraSourceInfo,
     SourceIndex,
+    TextPattern,
     extract_references,
     jira_ref,
     parse_reference,
@@ -56,7 +57,7 @@ class ParseContext:
     epic_link_field: str | None = None
     parent_link_field: str | None = None
     parent_link_types: tuple[str, ...] = ()
-    reference_patterns: tuple[re.Pattern[str], ...] = ()
+    reference_patterns: tuple[TextPattern, ...] = ()
     index: SourceIndex = dataclasses.field(default_factory=SourceIndex)
 
     def fields(self) -> list[str]:
