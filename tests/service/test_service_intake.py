@@ -238,3 +238,62 @@ def test_a_rename_the_connector_has_learned_routes_deliveries_under_the_new_name
     assert decision.source == "gh"
     other = _from_renamed_repo(shop, "acme/elsewhere", 7)
     assert intake.classify_github("issues", other, routing, "k") == Dropped("unknown-source")
+
+
+# ---------------------------------------------------------------- odd payloads
+
+
+def test_json_nested_too_deeply_to_parse_is_malformed_not_a_crash() -> None:
+    deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    with pytest.raises(PayloadError, match="nested too deeply"):
+        intake.parse_object(deep)
+
+
+@pytest.mark.parametrize("number", [True, False, 0, -1, 1.0, "1", 10**13, None])
+def test_an_issue_number_that_is_not_a_positive_integer_names_no_item(
+    routing: Routing, number: object
+) -> None:
+    payload = fixture("github", "issues.opened.json")
+    payload["issue"]["number"] = number
+
+    assert intake.classify_github("issues", payload, routing, "d") == Dropped("unknown-source")
+
+
+@pytest.mark.parametrize(
+    "repository_url",
+    [
+        "https://api.github.com/repos/Codertocat/Hello World",
+        "https://api.github.com/repos/Codertocat/..",
+        "https://api.github.com/repos/Codertocat/Hello-World#2",
+        "https://api.github.com/repos/Codertocat/Hello-World?x=1",
+        "https://api.github.com/repos/Codertocat/Hello-World\n",
+        "https://api.github.com/repos/-/Hello-World",
+    ],
+)
+def test_a_repository_name_github_would_not_give_names_no_item(
+    routing: Routing, repository_url: str
+) -> None:
+    payload = fixture("github", "issues.opened.json")
+    payload["issue"]["repository_url"] = repository_url
+    payload["repository"]["full_name"] = repository_url.rpartition("/repos/")[2]
+
+    assert intake.classify_github("issues", payload, routing, "d") == Dropped("unknown-source")
+
+
+@pytest.mark.parametrize("key", ["BBCOM-1398\n", "BBCOM-١٣٩٨", "BBCOM-", "-1398", "BB COM-1", 7])
+def test_a_jira_key_without_jiras_key_syntax_names_no_item(routing: Routing, key: object) -> None:
+    payload = fixture("jira", "dc.issue.created.json")
+    payload["issue"]["key"] = key
+
+    assert intake.classify_jira(payload, routing, "k") == Dropped("unknown-source")
+
+
+@pytest.mark.parametrize("end", [True, "١٢", "-5", "0", "", 1.5, "12 ", None])
+def test_a_jira_link_end_that_is_not_an_issue_id_is_left_out(routing: Routing, end: object) -> None:
+    payload = fixture("jira", "dc.issuelink.created.json")
+    payload["issueLink"]["sourceIssueId"] = end
+
+    decision = intake.classify_jira(payload, routing, "k")
+
+    assert isinstance(decision, Accepted)
+    assert decision.targets["jira"] == (str(payload["issueLink"]["destinationIssueId"]),)

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from goldthread.config import GitHubSource, JiraSource, Settings
+from goldthread.core.keys import is_issue_number, is_jira_key, is_repository, jira_id
 from goldthread.core.labels import is_own_label
 from goldthread.core.scope import SourceScope
 from goldthread.errors import PayloadError
@@ -59,8 +60,7 @@ GITHUB_ISSUE_ACTIONS = frozenset(
 )
 """``issues`` actions that can change a verdict (assignees, milestones, pins cannot)."""
 
-_JIRA_KEY = re.compile(r"^(?P<project>[A-Z][A-Z0-9_]*)-\d+$")
-_REPO_IN_URL = re.compile(r"/repos/(?P<repo>[^/]+/[^/]+)/?$")
+_REPO_IN_URL = re.compile(r"/repos/(?P<repo>[^/]+/[^/]+)/?\Z")
 
 
 # ---------------------------------------------------------------- verification
@@ -98,11 +98,13 @@ def token_matches(given: str | None, tokens: Sequence[str]) -> bool:
 
 
 def parse_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object; anything else is a :class:`PayloadError` (400)."""
+    """The body as a JSON object; anything else is a :class:`PayloadError` (400):
+    not JSON, not UTF-8, or nested too deeply to parse (``RecursionError``)."""
     try:
         value = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise PayloadError(f"the body is not JSON: {error}") from error
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise PayloadError(f"the body is not JSON: {reason}") from None
     if not isinstance(value, dict):
         raise PayloadError("the body is JSON but not an object")
     return value
@@ -206,10 +208,10 @@ class Routing:
 
     def jira_source(self, key: str, host: str | None) -> str | None:
         """The Jira source whose projects include ``key``'s project."""
-        match = _JIRA_KEY.match(key.upper())
-        if match is None:
+        if not is_jira_key(key):
             return None
-        serving = [r for r in self.jira if match.group("project") in r.projects]
+        project = key.upper().rpartition("-")[0]
+        serving = [r for r in self.jira if project in r.projects]
         on_host = [route for route in serving if host and route.host == host.casefold()]
         chosen = on_host or serving
         return chosen[0].name if chosen else None
@@ -338,10 +340,10 @@ def github_targets(
         ids.setdefault(str(went.get("full_name")).casefold(), went.get("id"))
     found: dict[str, list[str]] = {}
     for issue, repo_name in issues:
-        if not isinstance(issue, Mapping) or not isinstance(issue.get("number"), int):
+        if not isinstance(issue, Mapping) or not is_issue_number(issue.get("number")):
             continue
         repo = _repo_of(issue) or repo_name
-        if not isinstance(repo, str):
+        if not is_repository(repo):
             continue
         host = _host(str(issue.get("html_url") or "")) or None
         chosen = routing.github_source(repo, host, ids.get(repo.casefold()))
@@ -388,14 +390,11 @@ def jira_targets(payload: Mapping[str, Any], routing: Routing) -> dict[str, tupl
     numeric ids of both ends (on every Jira source: the payload names no site)."""
     link = payload.get("issueLink")
     if isinstance(link, Mapping):
-        ids = tuple(
-            str(value)
-            for value in (link.get("sourceIssueId"), link.get("destinationIssueId"))
-            if isinstance(value, int | str) and str(value).isdigit()
-        )
+        ends = (jira_id(link.get("sourceIssueId")), jira_id(link.get("destinationIssueId")))
+        ids = tuple(found for found in ends if found is not None)
         return {route.name: ids for route in routing.jira} if ids else {}
     issue = payload.get("issue")
-    if not isinstance(issue, Mapping) or not isinstance(issue.get("key"), str):
+    if not isinstance(issue, Mapping) or not is_jira_key(issue.get("key")):
         return {}
     host = _host(str(issue.get("self") or "")) or None
     found: dict[str, list[str]] = {}
