@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 from rich.console import Console
@@ -22,6 +21,7 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.doctor import examine_all
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK
 from goldthread.config import ResolvedSecrets, Settings, config_file
+from goldthread.config.storeurl import redact_store_url
 from goldthread.errors import SourceError
 from goldthread.logs import REDACTED, redact
 
@@ -61,7 +61,7 @@ def _where(obj: CliContext) -> str:
 def describe(settings: Settings, secrets: ResolvedSecrets, *, title: str) -> Tree:
     """The settings as a tree, each secret shown by origin, never by value."""
     data = settings.model_dump(mode="json")
-    data["store"]["url"] = hide_password(settings.store.url)
+    data["store"]["url"] = redact_store_url(settings.store.url)
     tree = Tree(_text(title))
     sources = tree.add(_text(f"sources ({len(settings.sources)})"))
     if not settings.sources:
@@ -107,17 +107,6 @@ def _webhooks_line(secrets: ResolvedSecrets) -> str:
         for name, count in routes.items()
     ]
     return "webhooks: " + ", ".join(parts)
-
-
-def hide_password(url: str) -> str:
-    """``postgresql://u:pw@h/db`` -> ``postgresql://u:[redacted]@h/db``."""
-    parts = urlsplit(url)
-    if not parts.password:
-        return url
-    netloc = f"{parts.username or ''}:{REDACTED}@{parts.hostname or ''}"
-    if parts.port is not None:
-        netloc += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt
 from pydantic_core import PydanticCustomError
@@ -16,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from goldthread.config.durations import Duration, PositiveDuration
 from goldthread.config.fields import EnvNames, SecretFiles
 from goldthread.config.patterns import pattern_problem
+from goldthread.config.storeurl import store_url_problem
 
 LayerName = Literal["vision", "strategy", "execution"]
 
@@ -25,11 +25,9 @@ class _Group(BaseModel):
 
 
 def _store_url(value: str) -> str:
-    scheme = urlsplit(value).scheme
-    if scheme not in ("sqlite", "postgresql", "postgres"):
-        raise PydanticCustomError(
-            "store_url", "use sqlite:///PATH or postgresql://HOST/DB (password via environment)"
-        )
+    problem = store_url_problem(value)
+    if problem:
+        raise PydanticCustomError("store_url", problem)
     return value
 
 

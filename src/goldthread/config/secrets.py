@@ -12,12 +12,12 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from pydantic import SecretStr
 
 from goldthread.config.settings import Settings
 from goldthread.config.sources import GitHubSource
+from goldthread.config.storeurl import store_url_passwords
 from goldthread.errors import ConfigError
 
 
@@ -32,7 +32,8 @@ class ResolvedSecrets:
     github_webhook_secrets: tuple[SecretStr, ...] = ()
     jira_webhook_secrets: tuple[SecretStr, ...] = ()
     jira_webhook_tokens: tuple[SecretStr, ...] = ()
-    store_password: SecretStr | None = None
+    store_passwords: tuple[SecretStr, ...] = ()
+    """The store URL's password(s), as written and percent-decoded."""
 
 
 def resolve_secrets(
@@ -81,7 +82,7 @@ def resolve_secrets(
             server.jira_webhook_token_file,
             webhooks,
         ),
-        store_password=_store_password(settings.store.url),
+        store_passwords=tuple(SecretStr(p) for p in store_url_passwords(settings.store.url)),
     )
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -96,8 +97,7 @@ def known_secret_values(resolved: ResolvedSecrets) -> list[str]:
         *resolved.jira_webhook_secrets,
         *resolved.jira_webhook_tokens,
     ]
-    if resolved.store_password is not None:
-        values.append(resolved.store_password)
+    values += resolved.store_passwords
     plain = [value.get_secret_value() for value in values]
     pem_lines = [
         line.strip()
@@ -106,11 +106,6 @@ def known_secret_values(resolved: ResolvedSecrets) -> list[str]:
         if len(line.strip()) >= 16 and not line.startswith("-----")
     ]
     return sorted({value for value in plain + pem_lines if value}, key=len, reverse=True)
-
-
-def _store_password(url: str) -> SecretStr | None:
-    password = urlsplit(url).password
-    return SecretStr(unquote(password)) if password else None
 
 
 class _Reader:

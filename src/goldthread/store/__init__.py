@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from goldthread.config.storeurl import redact_store_url
 from goldthread.errors import StoreError
 from goldthread.store.base import (
     CoveragePoint,
@@ -63,7 +64,8 @@ def _scheme(url: str) -> str:
     if scheme in {"sqlite", "postgresql", "postgres"}:
         return "postgresql" if scheme == "postgres" else scheme
     raise StoreError(
-        f"store url {url!r}: unknown scheme {scheme!r} (expected sqlite:/// or postgresql://)"
+        f"store url {redact_store_url(url)!r}: unknown scheme {scheme!r}"
+        " (expected sqlite:/// or postgresql://)"
     )
 
 

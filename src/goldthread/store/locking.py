@@ -26,7 +26,7 @@ class ProcessLock:
     def acquire(self) -> None:
         """Take the lock or raise :class:`StoreLockedError` at once; never waits."""
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the store lock file {self.path}: {exc.strerror or exc}"

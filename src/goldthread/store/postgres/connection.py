@@ -5,7 +5,7 @@ advisory lock, the pool, and the transactions every table module goes through
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -19,6 +19,12 @@ import psycopg_pool
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from goldthread.config.storeurl import (
+    hidden_parts,
+    redact_store_url,
+    scrub,
+    store_url_problem,
+)
 from goldthread.errors import StoreError
 from goldthread.store.schema import latest_version, not_current, too_new
 from goldthread.store.sqlite.connection import load_migrations
@@ -55,11 +61,21 @@ def default_migrations() -> Traversable:
 
 
 def describe(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password, for messages and logs.
+
+    A URL libpq cannot parse is refused without libpq's words, which quote
+    the offending part of the URL (the password, when that is the part).
+    """
+    problem = store_url_problem(url)
+    if problem:
+        raise StoreError(f"store url {redact_store_url(url)}: {problem}")
     try:
         parts = conninfo_to_dict(url)
-    except psycopg.ProgrammingError as exc:
-        raise StoreError(f"store url is not a valid PostgreSQL URL: {exc}") from exc
+    except psycopg.ProgrammingError:
+        raise StoreError(
+            f"store url {redact_store_url(url)} is not a valid PostgreSQL URL"
+            " (check its port, its %-escapes and its ?parameters)"
+        ) from None
     user = f"{parts['user']}@" if parts.get("user") else ""
     host = parts.get("host") or "localhost"
     port = f":{parts['port']}" if parts.get("port") else ""
@@ -83,15 +99,17 @@ _HINTS: tuple[tuple[type[psycopg.Error], str], ...] = (
 )
 
 
-def error(exc: BaseException, doing: str, where: str) -> StoreError:
-    """A psycopg or pool error as a StoreError that says what to check."""
+def error(exc: BaseException, doing: str, where: str, hidden: Sequence[str] = ()) -> StoreError:
+    """A psycopg or pool error as a StoreError that says what to check; the
+    driver's words are scrubbed of ``hidden`` (the URL and its passwords)."""
     hint = next((text for kind, text in _HINTS if isinstance(exc, kind)), None)
     if hint is None and isinstance(exc, psycopg.OperationalError | psycopg_pool.PoolTimeout):
         hint = (
             "cannot reach the PostgreSQL server or database (is the server running,"
             " and do the URL's host, port, user and database exist?)"
         )
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = scrub(str(exc), hidden).strip()
+    detail = text.splitlines()[0] if text else type(exc).__name__
     return StoreError(f"store {where}: {doing} failed: {hint or detail} ({detail})")
 
 
@@ -143,11 +161,14 @@ def _current_version(conn: psycopg.Connection[Any]) -> int:
 class PostgresConnection:
     """The pool every call borrows a connection from, one transaction per call."""
 
-    def __init__(self, pool: psycopg_pool.ConnectionPool, where: str) -> None:
+    def __init__(
+        self, pool: psycopg_pool.ConnectionPool, where: str, hidden: Sequence[str] = ()
+    ) -> None:
         self._pool: psycopg_pool.ConnectionPool | None = pool
         self._where = where
         self._wait = WAIT_S
         self._statement_ms: int | None = None
+        self._hidden = tuple(hidden)
 
     # ---------------------------------------------------------------- opening
 
@@ -168,6 +189,7 @@ class PostgresConnection:
         reached, the database is missing, or its schema is newer than this goldthread.
         """
         where = describe(url)
+        hidden = hidden_parts(url)
         found = load_migrations(migrations or default_migrations())
         info = conninfo(url, read_only=read_only)
         try:
@@ -177,7 +199,7 @@ class PostgresConnection:
                 elif migrate:
                     apply_migrations(conn, found, where)
         except psycopg.Error as exc:
-            raise error(exc, "opening", where) from exc
+            raise error(exc, "opening", where, hidden) from None
         pool = psycopg_pool.ConnectionPool(  # checked on loan: survives a server restart
             info,
             min_size=POOL_MIN,
@@ -192,8 +214,8 @@ class PostgresConnection:
             pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
         except psycopg_pool.PoolTimeout as exc:
             pool.close()
-            raise error(exc, "opening", where) from exc
-        return cls(pool, where)
+            raise error(exc, "opening", where, hidden) from None
+        return cls(pool, where, hidden)
 
     def migrate(self, migrations: Migrations) -> list[int]:
         """Apply the migrations newer than the schema; returns the versions applied."""
@@ -242,7 +264,7 @@ class PostgresConnection:
                     )
                 yield conn
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
-            raise error(exc, doing, self._where) from exc
+            raise error(exc, doing, self._where, self._hidden) from exc
 
     def _all(self, doing: str, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         with self._tx(doing) as conn:

@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from goldthread.config.storeurl import hidden_parts
 from goldthread.errors import StoreError
 from goldthread.store.portable import TABLES
 from goldthread.store.postgres.connection import CONNECT_TIMEOUT_S, describe, error
@@ -20,7 +21,7 @@ def _admin(server_url: str) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(server_url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
-        raise error(exc, "connecting", describe(server_url)) from exc
+        raise error(exc, "connecting", describe(server_url), hidden_parts(server_url)) from None
 
 
 def database_url(server_url: str, name: str) -> str:

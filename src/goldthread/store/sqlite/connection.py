@@ -4,6 +4,7 @@ guarded connection every table module goes through (see the package docstring)."
 from __future__ import annotations
 
 import copy
+import os
 import re
 import sqlite3
 import threading
@@ -22,6 +23,8 @@ from goldthread.store.locking import ProcessLock
 from goldthread.store.schema import latest_version, not_current, too_new
 
 MEMORY = ":memory:"
+PRIVATE_MODE = 0o600
+"""The mode of every file goldthread creates for the store."""
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -60,6 +63,19 @@ def _error(exc: sqlite3.Error, doing: str, where: str) -> StoreError:
     }
     hint = next((text for code, text in hints.items() if name.startswith(code)), str(exc))
     return StoreError(f"store {where}: {doing} failed: {hint} ({exc})")
+
+
+def _create_private(where: str) -> None:
+    """Create the store file readable by its owner only (``0600``), if it is
+    not there yet: it holds issue bodies and webhook payloads. SQLite gives
+    the ``-wal`` and ``-shm`` files it makes beside it the same mode."""
+    try:
+        fd = os.open(where, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # sqlite3 reports the same problem in its own words, with a hint
+    os.close(fd)
 
 
 class SqliteConnection:
@@ -154,6 +170,8 @@ class SqliteConnection:
 
     @staticmethod
     def _connect(where: str, in_memory: bool) -> sqlite3.Connection:
+        if not in_memory:
+            _create_private(where)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
