@@ -64,6 +64,7 @@ def start_service(
         "GOLDTHREAD_DAEMON__POLL_INTERVAL": "1h",
         "GOLDTHREAD_LOG_LEVEL": "warning",
         "GOLDTHREAD_LOG_FORMAT": "json",
+        "GOLDTHREAD_SERVER__ADMIN_PORT": str(free_port()),
         **env,
     }
     log = (workdir / "service.log").open("ab")
@@ -101,12 +102,15 @@ def _post_loop(port: int, payloads: list[bytes], stop: float, latencies: list[fl
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     index = 0
     while time.perf_counter() < stop:
-        body = payloads[index % len(payloads)]
+        delivery = str(uuid.uuid4())
+        # Each event is news: GitHub's body changes with every event (the
+        # issue's updated_at), and the service does not queue a replayed body.
+        body = payloads[index % len(payloads)][:-1] + f', "sequence": "{delivery}"}}'.encode()
         index += 1
         headers = {
             "Content-Type": "application/json",
             "X-GitHub-Event": "issues",
-            "X-GitHub-Delivery": str(uuid.uuid4()),
+            "X-GitHub-Delivery": delivery,
             "X-Hub-Signature-256": "sha256="
             + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest(),
         }

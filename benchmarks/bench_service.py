@@ -42,11 +42,12 @@ def _gauge(text: str, name: str) -> float:
     return -1.0
 
 
-def _start(sandbox: Sandbox, workdir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start(sandbox: Sandbox, workdir: Path, port: int, admin: int) -> subprocess.Popen[bytes]:
     store_url = f"sqlite:///{workdir / 'goldthread.db'}"
-    process = start_service(sandbox, workdir, store_url, {"GOLDTHREAD_SERVER__PORT": str(port)})
+    ports = {"GOLDTHREAD_SERVER__PORT": str(port), "GOLDTHREAD_SERVER__ADMIN_PORT": str(admin)}
+    process = start_service(sandbox, workdir, store_url, ports)
     wait(lambda: get(port, "/readyz")[0] == 200, 30, "the service to be ready")
-    wait(lambda: "goldthread_polls_total" in get(port, "/metrics")[1], 60, "the first polls")
+    wait(lambda: "goldthread_polls_total" in get(admin, "/metrics")[1], 60, "the first polls")
     return process
 
 
@@ -87,10 +88,10 @@ def measure_writeback(sandbox: Sandbox, port: int) -> tuple[list[float], list[fl
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="goldthread-bench-service-"))
-    port = free_port()
+    port, admin = free_port(), free_port()
     with Sandbox() as sandbox:
         sandbox.load(generate(500, seed=7))
-        process = _start(sandbox, workdir, port)
+        process = _start(sandbox, workdir, port, admin)
         try:
             rate, p50, p99, accepted = measure_intake(sandbox, port)
             print(
@@ -99,7 +100,7 @@ def main() -> None:
                 f"  (targets >= {TARGET_RATE:.0f}/s, p99 <= {TARGET_P99_MS:.0f} ms)"
             )
             wait(
-                lambda: _gauge(get(port, "/metrics")[1], "goldthread_inbox_depth") == 0,
+                lambda: _gauge(get(admin, "/metrics")[1], "goldthread_inbox_depth") == 0,
                 300,
                 "the inbox to drain",
             )

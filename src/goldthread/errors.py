@@ -15,10 +15,12 @@ connectors and the store decides on type alone, never on message text::
     │   ├── SkippableError       this one thing cannot be read (404, 403 on one repo)
     │   │   └── LabelRefusedError the tracker will not let goldthread's label be written there
     │   └── FatalSourceError     the whole source is unusable (401, bad URL)
-    └── WebhookError             a delivery that must be refused (4xx)
+    └── WebhookError             a delivery that must be refused (4xx, 503)
         ├── SignatureError       401
         ├── PayloadError         400
-        └── PayloadTooLargeError 413
+        ├── PayloadTooLargeError 413
+        ├── PayloadTooSlowError  408: the body did not arrive within the deadline
+        └── IntakeBusyError      503: every intake slot stayed taken until the deadline
 """
 
 from __future__ import annotations
@@ -114,3 +116,11 @@ class PayloadError(WebhookError):
 
 class PayloadTooLargeError(WebhookError):
     status = 413
+
+
+class PayloadTooSlowError(WebhookError):
+    status = 408
+
+
+class IntakeBusyError(WebhookError):
+    status = 503

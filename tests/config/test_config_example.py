@@ -32,7 +32,8 @@ SPEC_KEYS = {
     ],
     "daemon": ["poll_interval", "full_resync_interval"],
     "server": [
-        "host", "port", "github_webhook_secret_env", "jira_webhook_secret_env", "max_body_bytes",
+        "host", "port", "admin_host", "admin_port", "dashboard_token_env",
+        "github_webhook_secret_env", "jira_webhook_secret_env", "max_body_bytes",
     ],
 }  # fmt: skip
 

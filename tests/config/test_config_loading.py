@@ -33,7 +33,7 @@ def test_a_toml_file_is_loaded_with_spec_defaults_for_everything_left_out(
     assert settings.writeback.label == "goldthread:untraced"
     assert settings.writeback.max_writes_per_run == 500
     assert settings.server.port == 8080
-    assert settings.server.max_body_bytes == 26214400
+    assert settings.server.max_body_bytes == 2 * 1024 * 1024
     assert settings.trace.default_layer == "execution"
     assert settings.policy.exempt_labels == ["no-trace"]
     assert [rule.layer for rule in settings.rules] == ["vision", "strategy", "strategy"]

@@ -324,7 +324,7 @@ def service_routes() -> set[str]:
     """The paths ``goldthread run`` serves, read off its application."""
     from goldthread.service.app import build_app
 
-    app = build_app(cast(Any, SimpleNamespace()))
+    app = build_app(cast(Any, SimpleNamespace(max_concurrent=1)))
     return {route.path for route in app.routes}  # type: ignore[attr-defined]
 
 
@@ -332,6 +332,20 @@ def default_port() -> int:
     from goldthread.config import ServerSettings
 
     return ServerSettings().port
+
+
+def default_admin_port() -> int:
+    from goldthread.config import ServerSettings
+
+    return ServerSettings().admin_port
+
+
+def admin_routes() -> set[str]:
+    """The paths the admin listener serves, read off its application."""
+    from goldthread.service.admin import build_admin_app
+
+    app = build_admin_app(cast(Any, SimpleNamespace()), cast(Any, SimpleNamespace()))
+    return {route.path for route in app.routes}  # type: ignore[attr-defined]
 
 
 @dataclass

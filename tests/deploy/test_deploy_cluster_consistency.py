@@ -15,7 +15,9 @@ from deploy_manifests import (
     DOCKERFILE,
     KUBERNETES,
     SecretFileKeys,
+    admin_routes,
     by_kind,
+    default_admin_port,
     default_port,
     dockerfile,
     final_stage,
@@ -81,22 +83,43 @@ def test_the_probes_ask_the_routes_the_service_serves_on_its_port(
     objects: list[dict[str, Any]],
 ) -> None:
     main = container(objects, "Deployment")
-    (port,) = main["ports"]
-    assert port["containerPort"] == default_port()
+    http, admin = main["ports"]
+    assert (http["name"], http["containerPort"]) == ("http", default_port())
     routes = service_routes()
     assert main["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert main["readinessProbe"]["httpGet"]["path"] == "/readyz"
     for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
         assert main[probe]["httpGet"]["path"] in routes
-        assert main[probe]["httpGet"]["port"] == port["name"]
+        assert main[probe]["httpGet"]["port"] == http["name"]
     service = by_kind(objects, "Service")
-    assert [p["targetPort"] for p in service["spec"]["ports"]] == [port["name"]]
+    assert [p["targetPort"] for p in service["spec"]["ports"]] == [http["name"], admin["name"]]
 
 
-def test_the_network_policy_lets_in_only_the_service_port(objects: list[dict[str, Any]]) -> None:
+def test_prometheus_scrapes_metrics_on_the_admin_port_the_config_listens_on(
+    objects: list[dict[str, Any]],
+) -> None:
+    deployment = by_kind(objects, "Deployment")
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    _http, admin = container(objects, "Deployment")["ports"]
+    settings = settings_with(CONFIG, env_of(container(objects, "Deployment")))
+    assert settings.server.admin_port == admin["containerPort"] == default_admin_port()
+    assert settings.server.admin_host == "0.0.0.0"  # reachable from the pod's address
+    assert annotations["prometheus.io/port"] == str(admin["containerPort"])
+    assert annotations["prometheus.io/path"] in admin_routes()
+    assert "/" in admin_routes()
+    assert not {"/", "/metrics"} & service_routes()  # not beside the webhooks
+
+
+def test_the_network_policy_lets_in_the_webhooks_and_only_monitoring_to_the_admin_port(
+    objects: list[dict[str, Any]],
+) -> None:
     policy = by_kind(objects, "NetworkPolicy")
-    ports = [p["port"] for rule in policy["spec"]["ingress"] for p in rule["ports"]]
-    assert ports == [default_port()]
+    rules = {p["port"]: rule for rule in policy["spec"]["ingress"] for p in rule["ports"]}
+    assert sorted(rules) == sorted([default_port(), default_admin_port()])
+    assert "from" not in rules[default_port()]  # the trackers, through the ingress
+    assert rules[default_admin_port()]["from"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+    ]
 
 
 def test_the_sqlite_deployment_is_one_replica_recreated_on_a_persistent_volume(

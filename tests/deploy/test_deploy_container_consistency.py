@@ -16,6 +16,7 @@ from deploy_manifests import (
     ROOT,
     URL_IN_TEXT,
     SecretFileKeys,
+    default_admin_port,
     default_port,
     dockerfile,
     dockerignore_includes,
@@ -68,7 +69,7 @@ def test_the_entry_point_is_the_console_script_and_the_default_command_is_run() 
 
 
 def test_the_image_exposes_and_probes_the_port_goldthread_listens_on_by_default() -> None:
-    assert one("EXPOSE") == f"{default_port()}"
+    assert one("EXPOSE") == f"{default_port()} {default_admin_port()}"
     urls = URL_IN_TEXT.findall(one("HEALTHCHECK"))
     assert len(urls) == 1
     url = urls[0]
@@ -161,10 +162,18 @@ def test_every_compose_service_is_read_only_and_not_root() -> None:
         assert spec["cap_drop"] == ["ALL"], name
 
 
-def test_compose_publishes_the_port_goldthread_listens_on() -> None:
-    for name in ("goldthread", "sandbox"):
-        ports = service(name)["ports"]
-        assert [p.rsplit(":", 1)[1] for p in ports] == [str(default_port())], name
+def test_compose_publishes_the_webhooks_and_the_dashboard_on_loopback_only() -> None:
+    webhooks, admin = service("goldthread")["ports"]
+    assert webhooks.rsplit(":", 1)[1] == str(default_port())
+    assert admin == f"127.0.0.1:{default_admin_port()}:{default_admin_port()}"
+    (dashboard,) = service("sandbox")["ports"]
+    assert dashboard.startswith("127.0.0.1:")
+    assert dashboard.rsplit(":", 1)[1] == str(default_admin_port())
+    settings = settings_with(DEPLOY / "goldthread.toml", service("goldthread")["environment"])
+    assert (settings.server.admin_host, settings.server.admin_port) == (
+        "0.0.0.0",
+        default_admin_port(),
+    )
 
 
 def test_the_compose_environments_name_only_keys_goldthread_accepts() -> None:
@@ -226,3 +235,4 @@ def test_the_sandbox_try_out_gets_the_sandbox_tokens_and_valid_overrides(tmp_pat
     settings = settings_with(config, env)
     assert settings.server.host == "0.0.0.0"
     assert settings.server.port == default_port()
+    assert settings.server.admin_host == "0.0.0.0"  # published on the host's loopback only

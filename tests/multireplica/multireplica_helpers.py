@@ -165,8 +165,7 @@ class Cluster:
 
     def stop(self) -> None:
         for replica in [*self.replicas, *self.retired]:
-            replica.stop()
-            replica.client.close()
+            replica.close()
 
     def logs(self) -> str:
         return "\n".join(

@@ -41,6 +41,8 @@ class ServiceUnderLoad:
         self.rng = rng
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
+        self.admin_base = f"http://127.0.0.1:{self.admin_port}"
         workspace.config.write_text(
             workspace.sandbox.config_toml(
                 f"sqlite:///{workspace.store}", github_webhook_secret_env=HOOK_SECRET_ENV
@@ -51,6 +53,7 @@ class ServiceUnderLoad:
             {
                 HOOK_SECRET_ENV: HOOK_SECRET,
                 "GOLDTHREAD_SERVER__PORT": str(self.port),
+                "GOLDTHREAD_SERVER__ADMIN_PORT": str(self.admin_port),
                 "GOLDTHREAD_DAEMON__POLL_INTERVAL": poll_interval,
                 "GOLDTHREAD_WRITEBACK__WRITES_PER_MINUTE": "1200",
                 "GOLDTHREAD_LOG_LEVEL": "info",
@@ -202,7 +205,11 @@ def issue_edited(
     """A signed GitHub ``issues.edited`` delivery about one issue: body and headers."""
     payload = {
         "action": "edited",
-        "issue": {"number": number, "repository_url": f"{sandbox.github_url}/repos/{repo}"},
+        "issue": {
+            "number": number,
+            "repository_url": f"{sandbox.github_url}/repos/{repo}",
+            "updated_at": delivery,  # every event's body differs, as GitHub's do
+        },
         "repository": {"full_name": repo},
     }
     body = json.dumps(payload).encode()

@@ -104,8 +104,12 @@ def test_no_command_at_debug_level_prints_a_token_or_webhook_secret(
         assert wait_until(service.first_polls_done, 30), service.log()
         service.send_one(*service.issues[0])
         client = httpx.Client(base_url=service.base, timeout=5)
-        for path in ("/metrics", "/", "/healthz", "/readyz"):
+        admin = httpx.Client(base_url=service.admin_base, timeout=5)
+        for path in ("/healthz", "/readyz"):
             seen[f"GET {path}"] = client.get(path).text
+        for path in ("/metrics", "/"):
+            seen[f"GET {path}"] = admin.get(path).text
+        admin.close()
         bad = client.post(
             "/webhooks/github", content=b"{}", headers={"X-Hub-Signature-256": "sha256=00"}
         )

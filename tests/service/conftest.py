@@ -25,6 +25,5 @@ def service(sandbox: Sandbox, tmp_path: Path) -> Iterator[ServiceProcess]:
     try:
         yield running
     finally:
-        running.stop()
-        running.client.close()
+        running.close()
         sandbox.set_webhooks()

@@ -124,6 +124,8 @@ class ServiceProcess:
         self.workdir = workdir
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
+        self.admin_base = f"http://127.0.0.1:{self.admin_port}"
         self.config = workdir / "goldthread.toml"
         self.config.write_text(
             sandbox.config_toml(
@@ -139,12 +141,14 @@ class ServiceProcess:
             GITHUB_SECRET_ENV: GITHUB_SECRET,
             JIRA_SECRET_ENV: JIRA_SECRET,
             "GOLDTHREAD_SERVER__PORT": str(self.port),
+            "GOLDTHREAD_SERVER__ADMIN_PORT": str(self.admin_port),
             "GOLDTHREAD_DAEMON__POLL_INTERVAL": poll_interval,
             "GOLDTHREAD_LOG_FORMAT": "json",
         }
         self.log_path = workdir / "service.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.client = httpx.Client(base_url=self.base, timeout=10)
+        self.admin = httpx.Client(base_url=self.admin_base, timeout=10)
 
     def start(self, *extra: str) -> ServiceProcess:
         log = self.log_path.open("ab")
@@ -170,7 +174,7 @@ class ServiceProcess:
             return False
 
     def metrics(self) -> str:
-        return self.client.get("/metrics").text
+        return self.admin.get("/metrics").text
 
     def wait_polled(self, timeout: float = 20.0) -> None:
         """Until every source finished its first poll."""
@@ -201,6 +205,12 @@ class ServiceProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    def close(self) -> None:
+        """Stop the process (if running) and close both clients."""
+        self.stop()
+        self.client.close()
+        self.admin.close()
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -241,7 +251,7 @@ def fixture(kind: str, name: str) -> dict[str, Any]:
     return data
 
 
-def unit_settings(tmp_path: Path, max_body: int = 26214400) -> Settings:
+def unit_settings(tmp_path: Path, max_body: int = 2097152) -> Settings:
     config = tmp_path / "goldthread.toml"
     config.write_text(
         UNIT_CONFIG.format(db=tmp_path / "goldthread.db", max_body=max_body), encoding="utf-8"

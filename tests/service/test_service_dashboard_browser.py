@@ -38,7 +38,8 @@ def test_the_live_dashboard_renders_in_chromium_without_console_errors(
         )
     )
     wait_for(lambda: LABEL in sandbox.github.labels("acme/web", 20), 10, "the orphan flagged")
-    url = f"{service.base}/"
+    url = f"{service.admin_base}/"
+    wait_for(lambda: "acme/web#20" in service.admin.get("/").text, 20, "the page rendered after it")
 
     dumped = browse(
         browser, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom", url

@@ -176,6 +176,9 @@ def test_deliveries_that_cannot_be_trusted_or_are_repeats_are_refused_or_ignored
         replay = post("/webhooks/github", content=body, headers=signed)
         assert (first.status_code, replay.status_code) == (202, 200)
         assert replay.json() == {"status": "duplicate"}
+        resent = {**signed, "X-GitHub-Delivery": str(uuid.uuid4())}  # the id is not signed
+        replayed = post("/webhooks/github", content=body, headers=resent)
+        assert (replayed.status_code, replayed.json()) == (200, {"status": "duplicate"})
 
         own = json.dumps(
             {
@@ -222,8 +225,7 @@ def test_deliveries_that_cannot_be_trusted_or_are_repeats_are_refused_or_ignored
             )
             assert got == count, outcome
     finally:
-        service.stop()
-        service.client.close()
+        service.close()
 
 
 def test_sigterm_stops_the_service_cleanly_with_exit_status_0(

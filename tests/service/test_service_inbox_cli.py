@@ -50,19 +50,22 @@ def test_the_inbox_lists_every_entry_not_done_with_its_status_and_error(config: 
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert "failed" in lines[0]
     assert "error=RetriableError: tracker down" in lines[0]
     assert "dead" in lines[1]
     assert "gh:acme/web#3" in lines[2]
     assert "pending" in lines[2]
     assert lines[3] == "3 listed (1 pending, 0 processing, 0 done, 1 failed, 1 dead)"
+    assert lines[4].startswith(
+        "done entries are kept for 7d after they arrive (daemon.inbox_retention), then pruned"
+    )
 
 
 def test_the_list_can_show_one_status(config: Path) -> None:
     result = _run(config, "list", "--status", "dead")
     assert result.exit_code == 0
-    [entry, summary] = result.stdout.splitlines()
+    [entry, summary, _retention] = result.stdout.splitlines()
     assert entry.split()[:2] == ["2", "dead"]
     assert summary.startswith("1 listed")
 

@@ -3,6 +3,7 @@ write-backs; failures are retried with back-off and then parked."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from service_helpers import (
@@ -214,3 +215,41 @@ def test_a_delivery_that_arrives_after_the_read_began_is_not_coalesced(tmp_path:
 
     status = {e.delivery_key: e.status for e in service.store.inbox()}
     assert status == {"early": InboxStatus.DONE, "late": InboxStatus.PENDING}
+
+
+def test_finished_deliveries_are_pruned_after_the_retention_at_most_once_an_hour(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    service, trackers = _polled(tmp_path, clock)
+    trackers["gh"].put(work_item("gh", "acme/web#9"))
+    enqueue(service.store, "gh", "acme/web#9", "old", clock.now())
+    service.worker.drain_once()
+    clock.advance(8 * 24 * 3600)  # past the default retention of seven days
+    enqueue(service.store, "gh", "acme/web#8", "new", clock.now())
+
+    assert service.worker.prune_when_due() == 1
+    assert [e.delivery_key for e in service.store.inbox()] == ["new"]
+    late = clock.now() - timedelta(days=8)  # arrived long ago, worked on only now
+    enqueue(service.store, "gh", "acme/web#7", "late", late)
+    service.worker.drain_once()
+    assert service.worker.prune_when_due() == 0  # the last pruning was just now
+    clock.advance(3600)
+    assert service.worker.prune_when_due() == 1
+    assert [e.delivery_key for e in service.store.inbox()] == ["new"]
+
+
+def test_a_round_of_work_renders_the_dashboard_again_and_only_then(tmp_path: Path) -> None:
+    clock = FakeClock()
+    service, trackers = _polled(tmp_path, clock)
+    assert service.dashboard.refresh()
+    assert not service.dashboard.refresh()  # nothing evaluated since
+    trackers["gh"].put(work_item("gh", "acme/web#9", title="Brand-new orphan"))
+    enqueue(service.store, "gh", "acme/web#9", "d-9", clock.now())
+
+    service.worker.drain_once()
+
+    assert service.dashboard.refresh()
+    page = service.dashboard.page
+    assert page is not None
+    assert b"Brand-new orphan" in page.html

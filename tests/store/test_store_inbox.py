@@ -163,3 +163,49 @@ def test_the_oldest_waiting_delivery_is_reported_and_done_ones_do_not_count(
     store.claim(T0 + timedelta(seconds=10), 1)
     store.complete(first.id)
     assert store.oldest_waiting() == T0 + timedelta(seconds=5)
+
+
+def _replay(store: Store, key: str, digest: str, n: int = 0, source: str = "gh") -> bool:
+    return store.enqueue(
+        source=source,
+        delivery_key=key,
+        event="issues",
+        item_hint=None,
+        payload=b'{"action": "edited"}',
+        received_at=T0 + timedelta(seconds=n),
+        body_sha256=digest,
+    )
+
+
+def test_the_same_body_under_a_new_delivery_key_is_a_replay_not_a_new_entry(store: Store) -> None:
+    assert _replay(store, "d-1", "a" * 64)
+    assert not _replay(store, "d-2", "a" * 64, n=1)
+    assert not _replay(store, "d-3", "a" * 64, n=2)
+    assert _replay(store, "d-4", "b" * 64, n=3)
+    assert _replay(store, "d-5", "a" * 64, n=4, source="other")  # another route, another body
+    assert [e.delivery_key for e in store.inbox()] == ["d-1", "d-4", "d-5"]
+
+
+def test_a_replay_is_recognised_after_its_entry_was_done_while_the_entry_is_kept(
+    store: Store,
+) -> None:
+    assert _replay(store, "d-1", "c" * 64)
+    [entry] = store.claim(T0, 10)
+    store.complete(entry.id)
+    assert not _replay(store, "d-2", "c" * 64, n=60)
+
+
+def test_pruning_deletes_only_done_entries_that_arrived_before_the_cut(store: Store) -> None:
+    for n, key in enumerate(("old-done", "old-dead", "new-done", "old-pending")):
+        assert _replay(store, key, f"{n:064d}", n=n * 10)
+    by_key = {e.delivery_key: e for e in store.claim(T0 + timedelta(hours=1), 10)}
+    store.complete(by_key["old-done"].id)
+    store.fail(by_key["old-dead"].id, "boom", None)
+    store.complete(by_key["new-done"].id)
+    store.fail(by_key["old-pending"].id, "later", T0)
+
+    pruned = store.prune_inbox(T0 + timedelta(seconds=15))
+
+    assert pruned == 1
+    assert sorted(e.delivery_key for e in store.inbox()) == ["new-done", "old-dead", "old-pending"]
+    assert _replay(store, "again", f"{0:064d}", n=100)  # its body is news again after the prune

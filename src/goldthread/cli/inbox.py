@@ -1,7 +1,7 @@
 """``goldthread inbox``: webhook deliveries waiting, failed or parked.
 
 ``list`` (the default) shows every entry not yet done, or those of one
-``--status``; ``retry ID`` makes a failed or parked entry pending again;
+``--status``, and says how long done entries are kept (``daemon.inbox_retention``); ``retry ID`` makes a failed or parked entry pending again;
 ``drop ID`` deletes it. ``list`` only reads, so it works beside a running
 service; with the embedded SQLite store the running service holds the store
 for writing, so stop it before ``retry`` or ``drop`` (the service picks
@@ -17,6 +17,7 @@ import click
 
 from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS
+from goldthread.config import format_duration
 from goldthread.core.neutral import one_line
 from goldthread.errors import StoreError
 from goldthread.store import InboxEntry, InboxStatus, Store, open_store
@@ -52,6 +53,7 @@ def inbox(ctx: click.Context) -> None:
 @click.pass_obj
 def list_entries(obj: CliContext, status: str | None) -> None:
     """Entries not done yet (or of one --status), oldest first."""
+    settings = obj.settings()
     with _store(obj, read_only=True) as store:
         if status is not None:
             entries = store.inbox(InboxStatus(status))
@@ -62,6 +64,11 @@ def list_entries(obj: CliContext, status: str | None) -> None:
         click.echo(_line(entry))
     summary = ", ".join(f"{counts[s]} {s.value}" for s in InboxStatus)
     click.echo(f"{len(entries)} listed ({summary})")
+    kept = format_duration(settings.daemon.inbox_retention)
+    click.echo(
+        f"done entries are kept for {kept} after they arrive (daemon.inbox_retention), then"
+        " pruned; until then a redelivery or a replay of the same body is not queued again"
+    )
 
 
 def _line(entry: InboxEntry) -> str:

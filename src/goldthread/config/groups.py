@@ -7,14 +7,16 @@ silently ignored setting. Defaults are SPEC §2's.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, model_validator
 from pydantic_core import PydanticCustomError
 
 from goldthread.config.durations import Duration, PositiveDuration
-from goldthread.config.fields import EnvNames, SecretFiles
+from goldthread.config.fields import EnvName, EnvNames, SecretFiles
 from goldthread.config.patterns import pattern_problem
+from goldthread.config.sources import raise_problems
 from goldthread.config.storeurl import store_url_problem
 
 LayerName = Literal["vision", "strategy", "execution"]
@@ -96,17 +98,54 @@ class DaemonSettings(_Group):
     lease_ttl: PositiveDuration = timedelta(seconds=30)
     """Replicas on a shared store: how long a poll lease or a webhook claim
     outlives its last renewal, so how soon a survivor takes a dead replica's over."""
+    inbox_retention: PositiveDuration = timedelta(days=7)
+    """How long a finished (``done``) inbox entry is kept before it is pruned;
+    while it is kept, a replay of its body is recognised and not queued again."""
+
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+"""2 MiB. GitHub sends at most 25 MB, but its largest ``issues`` delivery (an
+edit carrying the old and the new 65,536-character body, JSON-escaped) stays
+under 1 MiB; the rest leaves room for a Jira issue with several long text
+fields. A bigger delivery is refused (413) and the next poll reads the change."""
 
 
 class ServerSettings(_Group):
-    """The service's HTTP side. A webhook route is on only when its secret is set."""
+    """The service's HTTP side: the webhook listener (``host:port``: webhooks,
+    ``/healthz``, ``/readyz``) and the admin listener (``admin_host:admin_port``:
+    the dashboard and ``/metrics``). A webhook route is on only when its secret is set."""
 
     host: str = "0.0.0.0"  # noqa: S104 - a container listens on every interface
-    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    port: Port = 8080
+    admin_host: str = "127.0.0.1"
+    admin_port: Port = 9090
+    dashboard_token_env: EnvName | None = None
+    dashboard_token_file: Path | None = None
     github_webhook_secret_env: EnvNames = Field(default_factory=list)
     github_webhook_secret_file: SecretFiles = Field(default_factory=list)
     jira_webhook_secret_env: EnvNames = Field(default_factory=list)
     jira_webhook_secret_file: SecretFiles = Field(default_factory=list)
     jira_webhook_token_env: EnvNames = Field(default_factory=list)
     jira_webhook_token_file: SecretFiles = Field(default_factory=list)
-    max_body_bytes: PositiveInt = 26214400
+    max_body_bytes: PositiveInt = DEFAULT_MAX_BODY_BYTES
+    body_read_timeout: PositiveDuration = timedelta(seconds=10)
+    """The longest a delivery may take to arrive whole (GitHub gives up after 10 s)."""
+    max_concurrent_deliveries: PositiveInt = 8
+    """Deliveries whose bodies are read at once; more wait (within ``body_read_timeout``)."""
+
+    @model_validator(mode="after")
+    def _listeners(self) -> ServerSettings:
+        problems = []
+        if self.admin_port == self.port:
+            problems.append(("admin_port", f"must differ from server.port ({self.port})"))
+        if self.dashboard_token_env is not None and self.dashboard_token_file is not None:
+            problems.append(
+                (
+                    "dashboard_token_file",
+                    "give dashboard_token_env or dashboard_token_file, not both",
+                )
+            )
+        raise_problems(self, problems)
+        return self

@@ -32,6 +32,8 @@ class ResolvedSecrets:
     github_webhook_secrets: tuple[SecretStr, ...] = ()
     jira_webhook_secrets: tuple[SecretStr, ...] = ()
     jira_webhook_tokens: tuple[SecretStr, ...] = ()
+    dashboard_token: SecretStr | None = None
+    """The Bearer token the admin listener asks for (``None``: none asked)."""
     store_passwords: tuple[SecretStr, ...] = ()
     """The store URL's password(s), as written and percent-decoded."""
 
@@ -43,10 +45,11 @@ def resolve_secrets(
     webhooks: bool,
     environ: Mapping[str, str] | None = None,
 ) -> ResolvedSecrets:
-    """Read the secrets of the sources and/or the webhook routes.
+    """Read the secrets of the sources and/or the service's listeners
+    (``webhooks``: the webhook secrets and the dashboard token).
 
-    Raises :class:`ConfigError` with one line per secret that was named but
-    did not resolve (unset or empty variable, unreadable or empty file).
+        Raises :class:`ConfigError` with one line per secret that was named but
+        did not resolve (unset or empty variable, unreadable or empty file).
     """
     reader = _Reader(os.environ if environ is None else environ)
     tokens: dict[str, SecretStr] = {}
@@ -82,6 +85,13 @@ def resolve_secrets(
             server.jira_webhook_token_file,
             webhooks,
         ),
+        dashboard_token=(
+            reader.one(
+                "server", "dashboard_token", server.dashboard_token_env, server.dashboard_token_file
+            )
+            if webhooks
+            else None
+        ),
         store_passwords=tuple(SecretStr(p) for p in store_url_passwords(settings.store.url)),
     )
     if reader.problems:
@@ -98,6 +108,8 @@ def known_secret_values(resolved: ResolvedSecrets) -> list[str]:
         *resolved.jira_webhook_tokens,
     ]
     values += resolved.store_passwords
+    if resolved.dashboard_token is not None:
+        values.append(resolved.dashboard_token)
     plain = [value.get_secret_value() for value in values]
     pem_lines = [
         line.strip()

@@ -324,5 +324,5 @@ def sandbox_config(
         lines.append(f"github_webhook_secret_env = {_string(github_webhook_secret_env)}")
     if jira_webhook_secret_env:
         lines.append(f"jira_webhook_secret_env = {_string(jira_webhook_secret_env)}")
-    lines.append("max_body_bytes = 26214400")
+    lines.append("max_body_bytes = 2097152")
     return "\n".join(lines) + "\n"

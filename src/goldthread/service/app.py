@@ -1,21 +1,28 @@
-"""The service's HTTP routes (SPEC §7), as a Starlette application.
+"""The webhook listener's routes (SPEC §7), as a Starlette application:
+``POST /webhooks/github``, ``POST /webhooks/jira``, ``GET /healthz`` and
+``GET /readyz``. The dashboard and ``/metrics`` are on the admin listener
+(:mod:`goldthread.service.admin`), so exposing the webhooks exposes no issue.
 
-Webhook routes read the body in chunks and stop at ``max_body_bytes`` (413),
-verify it before parsing (401), parse it (400), decide with
-:mod:`goldthread.service.intake`, store the delivery durably in the inbox and
-only then answer 202, waking the worker. A redelivery answers 200
+A delivery costs bounded memory and time before anyone knows it is genuine:
+a declared ``Content-Length`` over ``max_body_bytes`` is refused at once
+(413); at most ``max_concurrent_deliveries`` bodies are read at a time, in
+chunks, stopping at ``max_body_bytes`` (413); a delivery that waits for a
+slot (503) or whose body is still arriving (408) at ``body_read_timeout`` is
+dropped. Then the body is verified before parsing (401), parsed (400),
+decided on with :mod:`goldthread.service.intake`, stored durably in the inbox
+and only then answered 202, waking the worker. A redelivery (same delivery
+id) or a replay (same signed body under another id) answers 200
 ``duplicate``; a ping or an event goldthread does not need answers 200 and is
 not stored. A route whose secret is not configured answers 404.
 
-Blocking work (the store, rendering the dashboard, collecting metrics) runs
-in the thread pool, so the event loop keeps accepting deliveries.
+Blocking work (the store) runs in the thread pool, so the event loop keeps
+accepting deliveries.
 
 Requests never hang on the store. The store they use is bounded (a short
 wait for a connection, a short statement timeout: see
 :meth:`goldthread.store.base.Store.bounded`), and every store call a request
 makes is given up after ``AppState.deadline`` seconds whatever it is
-waiting on (the dashboard alone reads with the longer waits of background
-work: a big report may need them). A delivery that cannot be stored then answers 503 with
+waiting on. A delivery that cannot be stored then answers 503 with
 ``Retry-After`` within about two seconds (GitHub gives up after ten), and
 ``/readyz`` answers 503 naming the store. Storing a delivery is one
 transaction, so nothing is ever half-stored; one given up at the deadline
@@ -25,6 +32,8 @@ may still commit afterwards, and its redelivery is then answered
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,34 +43,34 @@ from typing import Any, TypeVar
 import anyio
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from goldthread.errors import (
+    IntakeBusyError,
     PayloadError,
     PayloadTooLargeError,
+    PayloadTooSlowError,
     SignatureError,
     StoreError,
     WebhookError,
 )
 from goldthread.logs import get_logger
-from goldthread.reports import render_html, report_from
 from goldthread.service import intake
 from goldthread.service.health import Health
-from goldthread.service.metrics import InboxNow, ServiceMetrics
+from goldthread.service.metrics import ServiceMetrics
 from goldthread.store.base import Store
 
 log = get_logger("goldthread.service.app")
 
-DASHBOARD_REFRESH_SECONDS = 30
 DEADLINE_SECONDS = 2.0
 """The longest a request waits on the store before it answers 503."""
 RETRY_AFTER_SECONDS = 5
 """What a 503 asks the sender to wait: about how soon a store that is back
 is taking deliveries again."""
 T = TypeVar("T")
+_OUTCOMES = {401: "bad-signature", 408: "too-slow", 413: "too-large", 503: "busy"}
 
 
 @dataclass(frozen=True)
@@ -88,22 +97,20 @@ class AppState:
     health: Health
     wake: threading.Event
     now: Callable[[], datetime]
-    writeback_enabled: bool = True
-    refresh_seconds: int = DASHBOARD_REFRESH_SECONDS
     deadline: float = DEADLINE_SECONDS
-    report_store: Store | None = None
-    """What the dashboard reads (default: ``store``): a big report may need
-    the longer waits background work has."""
+    body_timeout: float = 10.0
+    max_concurrent: int = 8
 
 
 def build_app(state: AppState) -> Starlette:
-    """The application: webhooks, health, metrics and the dashboard."""
+    """The webhook listener's application: webhooks, ``/healthz`` and ``/readyz``."""
+    slots = asyncio.Semaphore(state.max_concurrent)
 
     async def github(request: Request) -> Response:
-        return await _webhook(state, request, "github")
+        return await _webhook(state, slots, request, "github")
 
     async def jira(request: Request) -> Response:
-        return await _webhook(state, request, "jira")
+        return await _webhook(state, slots, request, "jira")
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -116,41 +123,13 @@ def build_app(state: AppState) -> Starlette:
         body = {"status": "ready" if verdict.ready else "not ready", "problems": verdict.problems}
         return JSONResponse(body, status_code=200 if verdict.ready else 503)
 
-    async def metrics(_request: Request) -> Response:
-        try:
-            inbox: InboxNow | None = await within(state.deadline, state.metrics.inbox_now)
-        except StoreError:
-            inbox = None  # the scrape still shows the heartbeats, and the store as down
-        text = await run_in_threadpool(state.metrics.render_with, inbox)
-        return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    async def dashboard(_request: Request) -> Response:
-        try:
-            page = await run_in_threadpool(_dashboard, state)
-        except StoreError as error:
-            log.warning("dashboard.store_failed", error=str(error))
-            return PlainTextResponse("the store cannot be read", status_code=503)
-        return HTMLResponse(page)
-
     routes = [
         Route("/webhooks/github", github, methods=["POST"]),
         Route("/webhooks/jira", jira, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-        Route("/", dashboard, methods=["GET"]),
     ]
     return Starlette(routes=routes)
-
-
-def _dashboard(state: AppState) -> str:
-    data = report_from(
-        state.report_store or state.store,
-        writeback_enabled=state.writeback_enabled,
-        now=state.now(),
-        label=state.routing.label,
-    )
-    return render_html(data, refresh_seconds=state.refresh_seconds)
 
 
 # ---------------------------------------------------------------- webhooks
@@ -162,20 +141,22 @@ def _enabled(state: AppState, tracker: str) -> bool:
     return bool(state.secrets.jira or state.secrets.jira_tokens)
 
 
-async def _webhook(state: AppState, request: Request, tracker: str) -> Response:
+async def _webhook(
+    state: AppState, slots: asyncio.Semaphore, request: Request, tracker: str
+) -> Response:
     counter = state.metrics.deliveries
     if not _enabled(state, tracker):
         counter.labels(tracker=tracker, outcome="not-configured").inc()
         return JSONResponse({"error": "webhooks are not configured"}, status_code=404)
     try:
-        body = await read_limited(request, state.max_body_bytes)
+        body = await read_body(request, slots, state.max_body_bytes, state.body_timeout)
         _verify(state, request, tracker, body)
         payload = intake.parse_object(body)
         decision = _decide(state, request, tracker, payload, body)
     except WebhookError as error:
-        outcome = {401: "bad-signature", 413: "too-large"}.get(error.status, "malformed")
+        outcome = _OUTCOMES.get(error.status, "malformed")
         counter.labels(tracker=tracker, outcome=outcome).inc()
-        return JSONResponse({"error": str(error)}, status_code=error.status)
+        return _refused(error)
     if isinstance(decision, intake.Dropped):
         counter.labels(tracker=tracker, outcome=decision.reason).inc()
         return JSONResponse({"status": decision.reason})
@@ -205,17 +186,53 @@ async def within(seconds: float, work: Callable[..., T], *args: Any) -> T:
     raise StoreError(f"the store gave no answer within {seconds:g}s")
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The body, refused (413) as soon as it is known to exceed ``limit`` bytes:
-    from ``Content-Length`` before reading, or while streaming it in."""
+def _refused(error: WebhookError) -> Response:
+    """The answer to a refused delivery. Once the body may be left unread
+    (413, 408, 503) the connection is closed rather than drained."""
+    headers = {}
+    if error.status in (408, 413, 503):
+        headers["Connection"] = "close"
+    if error.status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return JSONResponse({"error": str(error)}, status_code=error.status, headers=headers)
+
+
+async def read_body(
+    request: Request, slots: asyncio.Semaphore, limit: int, timeout: float
+) -> bytes:
+    """The body within bounds: a declared size over ``limit`` is refused before
+    anything is read; then a slot is waited for and the body read, both
+    within ``timeout`` seconds of the start (503 while waiting, 408 while reading)."""
+    declared_size(request, limit)
+    deadline = asyncio.get_running_loop().time() + timeout
+    try:
+        async with asyncio.timeout_at(deadline):
+            await slots.acquire()
+    except TimeoutError:
+        raise IntakeBusyError("too many deliveries at once; send it again later") from None
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await read_limited(request, limit)
+    except TimeoutError:
+        raise PayloadTooSlowError(f"the body did not arrive within {timeout:g}s") from None
+    finally:
+        slots.release()
+
+
+def declared_size(request: Request, limit: int) -> None:
+    """Refuse (413) a ``Content-Length`` over ``limit`` before reading anything."""
     declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            size = int(declared)
-        except ValueError as error:
-            raise PayloadError("Content-Length is not a number") from error
-        if size > limit:
-            raise PayloadTooLargeError(f"the body is {size} bytes; at most {limit} are accepted")
+    if declared is None:
+        return
+    if not declared.isascii() or not declared.strip().isdigit():
+        raise PayloadError("Content-Length is not a number")
+    size = int(declared)
+    if size > limit:
+        raise PayloadTooLargeError(f"the body is {size} bytes; at most {limit} are accepted")
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The body, refused (413) as soon as more than ``limit`` bytes arrived."""
     received = bytearray()
     async for chunk in request.stream():
         received += chunk
@@ -257,6 +274,7 @@ def _store(state: AppState, decision: intake.Accepted, body: bytes) -> bool:
         item_hint=decision.item_hint,
         payload=body,
         received_at=state.now(),
+        body_sha256=hashlib.sha256(body).hexdigest(),
     )
 
 

@@ -2,8 +2,11 @@
 
 Start: open the store (a second process on the same SQLite store is
 refused), hand back inbox entries a killed process left half-done, build
-the connectors, then start the background loops (the worker, the poller and,
-on a shared store, the keeper) and serve HTTP with uvicorn in this process.
+the connectors, then start the background loops (the worker, the poller,
+the dashboard's renderer and, on a shared store, the keeper) and serve HTTP
+with uvicorn in this process, on two listeners: the webhook listener
+(``server.host:port``) and the admin listener
+(``server.admin_host:admin_port``: the dashboard and ``/metrics``).
 
 Every loop runs under :func:`~goldthread.service.supervising.supervise`: no
 exception ends it (a store outage of any length included), each has a
@@ -33,16 +36,12 @@ over at once.
 
 from __future__ import annotations
 
-import signal
-import socket
+import ipaddress
 import threading
-from collections.abc import Generator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import FrameType
 from typing import Any
 
-import uvicorn
 from prometheus_client import disable_created_metrics
 
 from goldthread.clock import Clock, SystemClock
@@ -50,11 +49,14 @@ from goldthread.config import ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector
 from goldthread.errors import StoreError
 from goldthread.logs import get_logger
+from goldthread.reports import render_html, report_from
 from goldthread.service import intake
+from goldthread.service.admin import Dashboard, build_admin_app
 from goldthread.service.app import DEADLINE_SECONDS, AppState, WebhookSecrets, build_app, plain
 from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
 from goldthread.service.leasing import Leases, replica_name
+from goldthread.service.listening import Listeners, listen
 from goldthread.service.metrics import ServiceMetrics
 from goldthread.service.polling import Poller, PollOutcome, Sharing
 from goldthread.service.refreshing import refresh
@@ -79,6 +81,8 @@ LOOP_BOUND_SECONDS = 10.0
 BUSY_BOUND_SECONDS = 1800.0
 """How long a worker's or poller's round that has shown progress may go
 quiet before it counts as stalled (a tracker may ask for minutes of quiet)."""
+DASHBOARD_REFRESH_SECONDS = 30
+"""How often an open dashboard reloads itself."""
 
 
 @dataclass
@@ -156,6 +160,7 @@ class Service:
             targets_of=self._targets,
             stale_after=ttl if shared else None,
             heartbeat=worker_beat,
+            retention=settings.daemon.inbox_retention,
         )
         self.poller = Poller(
             settings,
@@ -178,6 +183,11 @@ class Service:
                 "keeper", clock, bound=every + LOOP_BOUND_SECONDS, busy_bound=ttl.total_seconds()
             )
             self.loops.append(Loop(periodic(self.keep_once, every), keeper_beat))
+        self.dashboard = Dashboard(self._render_dashboard)
+        dashboard_beat = Heartbeat(
+            "dashboard", clock, bound=BUSY_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
+        )
+        self.loops.append(Loop(self.dashboard.step, dashboard_beat))
         heartbeats = [loop.heartbeat for loop in self.loops]
         self.metrics = ServiceMetrics(requests, connectors, clock, heartbeats)
         self.health = Health(requests, connectors, heartbeats=heartbeats)
@@ -195,10 +205,14 @@ class Service:
             health=self.health,
             wake=self.wake,
             now=clock.now,
-            writeback_enabled=settings.writeback.enabled,
-            report_store=store,
+            body_timeout=server.body_read_timeout.total_seconds(),
+            max_concurrent=server.max_concurrent_deliveries,
         )
         self.app = build_app(self.state)
+        token = secrets.dashboard_token
+        self.admin_app = build_admin_app(
+            self.metrics, self.dashboard, token.get_secret_value() if token else None
+        )
         self._threads: list[threading.Thread] = []
         self._renames_told: set[tuple[str, str, str]] = set()
         verdicts = store.verdicts()
@@ -207,10 +221,20 @@ class Service:
 
     # ---------------------------------------------------------------- work
 
+    def _render_dashboard(self) -> str:
+        data = report_from(
+            self.store,
+            writeback_enabled=self.settings.writeback.enabled,
+            now=self.clock.now(),
+            label=self.settings.writeback.label,
+        )
+        return render_html(data, refresh_seconds=DASHBOARD_REFRESH_SECONDS)
+
     def _process(self, entries: Sequence[InboxEntry]) -> None:
         targets = entry_targets(entries, self._targets)
         result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
         self.metrics.record_verdicts(result.verdicts)
+        self.dashboard.invalidate()
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         log.info(
@@ -246,6 +270,7 @@ class Service:
         if result is None:
             return
         self.metrics.record_verdicts(result.evaluation.verdicts)
+        self.dashboard.invalidate()
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         for source, old, new in result.renamed:
@@ -280,8 +305,9 @@ class Service:
     # ---------------------------------------------------------------- lifecycle
 
     def start_threads(self) -> None:
-        """Start every loop (the worker, the poller unless turned off, and on
-        a shared store the keeper of leases and claims), each supervised."""
+        """Start every loop (the worker, the poller unless turned off, the
+        dashboard's renderer, and on a shared store the keeper of leases and
+        claims), each supervised."""
         if self.leases is None:
             recovered = recover(self.store, self.clock.now())
             if recovered:
@@ -323,65 +349,6 @@ class Service:
         return not left
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, with goldthread's signal handling: a signal asks for a graceful
-    stop (and stops the worker and poller from starting new work); it is not
-    raised again after the server stopped, so the process exits 0."""
-
-    def __init__(self, config: uvicorn.Config, stop: threading.Event) -> None:
-        super().__init__(config)
-        self._stop_event = stop
-
-    @contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def handle(sig: int, _frame: FrameType | None) -> None:
-            log.info("service.stopping", signal=signal.Signals(sig).name)
-            self._stop_event.set()
-            if self.should_exit and sig == signal.SIGINT:
-                self.force_exit = True
-            self.should_exit = True
-
-        originals = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for sig, original in originals.items():
-                signal.signal(sig, original)
-
-
-def _stop_early_on_signals(server: uvicorn.Server, stop: threading.Event) -> None:
-    """A signal before uvicorn has taken over still stops cleanly (exit 0)."""
-
-    def handle(_sig: int, _frame: FrameType | None) -> None:
-        stop.set()
-        server.should_exit = True
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handle)
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket (``port`` 0 picks a free one).
-
-    Made with an explicit ``IPPROTO_TCP`` so that asyncio turns Nagle's
-    algorithm off on every accepted connection; without it a response sent in
-    two writes waits for the client's delayed ACK (40 ms) on keep-alive.
-    """
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def serve(
     settings: Settings,
     secrets: ResolvedSecrets,
@@ -402,30 +369,42 @@ def serve(
     try:
         connectors = build_connectors(settings, secrets, clock)
         service = Service(settings, secrets, store, connectors, clock, options)
-        sock = listen(settings.server.host, settings.server.port)
-        host, port = sock.getsockname()[:2]
-        config = uvicorn.Config(
-            service.app,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=max(1, int(options.grace_seconds / 2)),
-            server_header=False,
+        server = settings.server
+        listeners = Listeners(
+            webhooks=(service.app, listen(server.host, server.port)),
+            admin=(service.admin_app, listen(server.admin_host, server.admin_port)),
+            stop=service.stop,
+            grace_seconds=options.grace_seconds / 2,
         )
-        server = _Server(config, service.stop)
-        _stop_early_on_signals(server, service.stop)
         service.start_threads()
         log.info(
             "service.listening",
-            url=f"http://{host}:{port}",
+            url=listeners.url("webhooks"),
+            admin_url=listeners.url("admin"),
             github_webhooks=bool(service.state.secrets.github),
             jira_webhooks=bool(service.state.secrets.jira or service.state.secrets.jira_tokens),
             sources=list(connectors),
         )
-        server.run(sockets=[sock])
+        _warn_if_open(server.admin_host, secrets.dashboard_token is not None)
+        listeners.run()
         service.stop_threads(options.grace_seconds / 2)
         log.info("service.stopped")
         return 0
     finally:
         close_all(connectors)
         store.close()
+
+
+def _warn_if_open(admin_host: str, has_token: bool) -> None:
+    """Say so when the dashboard is reachable from other hosts without a token."""
+    try:
+        local = ipaddress.ip_address(admin_host).is_loopback
+    except ValueError:
+        local = admin_host == "localhost"
+    if not local and not has_token:
+        log.warning(
+            "service.dashboard_open",
+            admin_host=admin_host,
+            hint="the dashboard shows every issue title; set server.dashboard_token_env,"
+            " or keep server.admin_host on 127.0.0.1 and reach it through a port-forward",
+        )

@@ -15,6 +15,9 @@ answered by it: those waiting entries are marked done with it (``coalesced``)
 instead of each re-reading the same item, which keeps a burst of events on a
 few items from turning into a long backlog.
 
+Finished entries are kept for ``daemon.inbox_retention`` (a redelivery or a
+replay of their body is recognised meanwhile) and then pruned, once an hour.
+
 On start, entries left ``processing`` by a process that died are made ready
 again: the work is idempotent, so doing it twice is harmless. On a store
 shared by replicas that would take live replicas' work from them; there each
@@ -50,6 +53,9 @@ Process = Callable[[Sequence[InboxEntry]], None]
 """Does the work of some entries; raises when it could not."""
 TargetsOf = Callable[[InboxEntry], Mapping[str, Sequence[str]]]
 """The items (``{source: keys}``) an entry asks to re-read."""
+
+PRUNE_EVERY = 3600.0
+"""Seconds between two prunings of finished inbox entries."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +104,11 @@ class Worker:
         stale_after: timedelta | None = None,
         heartbeat: Heartbeat | None = None,
         idle_wait: float = 0.5,
+        retention: timedelta | None = None,
     ) -> None:
         self._store = store
+        self._retention = retention
+        self._next_prune = 0.0
         self._stale_after = stale_after
         self._in_flight: tuple[int, ...] = ()
         self._unsettled: set[int] = set()
@@ -116,8 +125,21 @@ class Worker:
 
     def step(self) -> float:
         """One round for the supervisor: seconds to wait before the next
-        (none while work is waiting; intake's wake cuts the wait short)."""
+        (none while work is waiting; intake's wake cuts the wait short).
+        Finished entries past the retention are pruned first, when due."""
+        self.prune_when_due()
         return 0.0 if self.drain_once() else self._idle_wait
+
+    def prune_when_due(self) -> int:
+        """Delete finished entries older than the retention, at most once per
+        :data:`PRUNE_EVERY`; returns how many were deleted."""
+        if self._retention is None or self._clock.monotonic() < self._next_prune:
+            return 0
+        self._next_prune = self._clock.monotonic() + PRUNE_EVERY
+        pruned = self._store.prune_inbox(self._clock.now() - self._retention)
+        if pruned:
+            log.info("inbox.pruned", entries=pruned, kept_for=str(self._retention))
+        return pruned
 
     def drain_once(self) -> int:
         """Claim one batch and work it; returns how many entries were claimed.

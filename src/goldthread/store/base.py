@@ -43,8 +43,9 @@ class InboxStatus(StrEnum):
 
     ``pending`` waits to be claimed; ``processing`` is claimed by a worker;
     ``failed`` waits for a retry at ``next_attempt_at`` (claimable again then);
-    ``dead`` is parked until ``goldthread inbox retry``; ``done`` is kept so a
-    redelivery of the same key is still recognised.
+    ``dead`` is parked until ``goldthread inbox retry``; ``done`` is kept (for
+    ``daemon.inbox_retention``) so a redelivery of the same key, or a replay
+    of the same body, is still recognised.
     """
 
     PENDING = "pending"
@@ -203,8 +204,11 @@ class Store(Protocol):
         item_hint: str | None,
         payload: bytes | str,
         received_at: datetime,
+        body_sha256: str | None = None,
     ) -> bool:
-        """Store a delivery durably; ``False`` when its key was seen before."""
+        """Store a delivery durably; ``False`` when its key was seen before,
+        or ``body_sha256`` (the digest of the signed body) is that of an entry
+        still kept: a replay under a new delivery id."""
         ...
 
     def claim(
@@ -256,6 +260,10 @@ class Store(Protocol):
 
     def oldest_waiting(self) -> datetime | None:
         """When the oldest pending, processing or failed entry arrived; None if none waits."""
+        ...
+
+    def prune_inbox(self, before: datetime) -> int:
+        """Delete the ``done`` entries that arrived before ``before``; returns how many."""
         ...
 
     # ---- runs and coverage history

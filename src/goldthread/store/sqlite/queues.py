@@ -31,13 +31,15 @@ class QueueTables(SqliteConnection):
         item_hint: str | None,
         payload: bytes | str,
         received_at: datetime,
+        body_sha256: str | None = None,
     ) -> bool:
         body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
         with self._tx("storing a webhook delivery") as conn:
             cursor = conn.execute(
-                "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (source, delivery_key) DO NOTHING",
-                (source, delivery_key, event, item_hint, body, codec.ts(received_at)),
+                "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at,"
+                " status, body_sha256) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)"
+                " ON CONFLICT DO NOTHING",  # the delivery key, or the body's digest
+                (source, delivery_key, event, item_hint, body, codec.ts(received_at), body_sha256),
             )
             return cursor.rowcount == 1
 
@@ -144,6 +146,13 @@ class QueueTables(SqliteConnection):
     def oldest_waiting(self) -> datetime | None:
         rows = self._all("reading the inbox", stored.OLDEST_WAITING)
         return codec.parse_ts(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def prune_inbox(self, before: datetime) -> int:
+        with self._tx("pruning the inbox") as conn:
+            cursor = conn.execute(
+                "DELETE FROM inbox WHERE status = 'done' AND received_at < ?", (codec.ts(before),)
+            )
+            return cursor.rowcount
 
     # ---------------------------------------------------------------- runs and coverage
 
