@@ -159,3 +159,44 @@ def test_the_installed_console_script_maps_config_errors_to_exit_2(tmp_path: Pat
     )
     assert done.returncode == EXIT_USAGE
     assert done.stderr.startswith("goldthread: config error: store.url: use sqlite:///PATH")
+
+
+def test_check_says_where_the_dashboard_is_and_whether_it_needs_a_token(
+    config_path: Path, secret_env: dict[str, str]
+) -> None:
+    token = "dashboard-token-cli-000000000000001"
+    env = {
+        **secret_env,
+        "GT_CLI_DASHBOARD": token,
+        "GOLDTHREAD_SERVER__DASHBOARD_TOKEN_ENV": "GT_CLI_DASHBOARD",
+    }
+    result = run(["--config", str(config_path), "check"], env=env)
+
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "admin listener: 127.0.0.1:9090 (dashboard and /metrics; Bearer token required ([redacted]))"
+        in result.stdout
+    )
+    assert token not in result.stdout + result.stderr
+
+
+def test_a_dashboard_token_variable_that_is_not_set_is_a_config_error_naming_its_key(
+    config_path: Path, secret_env: dict[str, str]
+) -> None:
+    env = {**secret_env, "GOLDTHREAD_SERVER__DASHBOARD_TOKEN_ENV": "GT_CLI_NO_SUCH_TOKEN"}
+    result = run(["--config", str(config_path), "check"], env=env)
+
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr.splitlines() == [
+        "goldthread: config error: server.dashboard_token_env: "
+        "environment variable GT_CLI_NO_SUCH_TOKEN is not set"
+    ]
+
+
+def test_the_admin_listener_cannot_share_the_webhook_port(config_path: Path) -> None:
+    result = run(
+        ["--config", str(config_path), "check"], env={"GOLDTHREAD_SERVER__ADMIN_PORT": "8080"}
+    )
+
+    assert result.exit_code == EXIT_USAGE
+    assert "server.admin_port: must differ from server.port (8080)" in result.stderr

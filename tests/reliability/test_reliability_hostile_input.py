@@ -37,11 +37,30 @@ from goldthread.errors import ConfigError, PayloadError
 from goldthread.service import intake
 
 EXAMPLES = 1500 if FULL else 120
+# The full run (make reliability) goes deep where hostile input arrives:
+# over 100,000 generated references, webhook payloads and configs together
+# (with the signed deliveries of test_reliability_deliveries_fuzz.py).
+DEPTH = {
+    "bodies": 40_000 if FULL else 120,
+    "patterns": 2_000 if FULL else 30,
+    "webhook bodies": 20_000 if FULL else 120,
+    "webhook payloads": 25_000 if FULL else 120,
+    "configs": 12_000 if FULL else 60,
+}
+FIGURE = {"bodies": "references", "patterns": "references", "webhooks": "webhooks"}
+FIGURE |= {"configs": "config", "jql": "other", "comments": "other"}
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
+
+
+def deep(kind: str) -> settings:
+    """The hypothesis settings of one of the deep suites."""
+    return settings(FUZZ, max_examples=DEPTH[kind])
+
+
 INDEX = SourceIndex(
     github=(GitHubSourceInfo("gh", "github.com", ("acme/web", "acme/*")),),
     jira=(JiraSourceInfo("jira", "acme.atlassian.net", ("PLAT", "WEB")),),
@@ -74,6 +93,8 @@ def _report_fuzz_inputs() -> Iterator[None]:
     _tried.clear()
     yield
     record("fuzz_inputs", sum(_tried.values()))
+    for kind, count in _tried.items():
+        record(f"fuzz_{FIGURE[kind]}", count)
 
 
 class _OverranError(Exception):
@@ -124,7 +145,7 @@ BODIES = st.lists(
 ).map("".join)
 
 
-@FUZZ
+@deep("bodies")
 @given(body=BODIES)
 def test_any_body_yields_only_well_formed_parent_links(body: str) -> None:
     tried("bodies")
@@ -206,7 +227,7 @@ LINES = st.tuples(
 ).map(lambda t: t[0] * (MAX_LINE_CHARS // len(t[0]) - 1) + t[1])
 
 
-@settings(max_examples=EXAMPLES // 4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@deep("patterns")
 @given(pattern=PATTERNS, lines=st.lists(LINES, min_size=1, max_size=4))
 def test_every_pattern_config_load_accepts_scans_a_crafted_body_quickly(
     pattern: str, lines: list[str]
@@ -230,6 +251,9 @@ JSON = st.recursive(
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=5)
     ),
     max_leaves=20,
+)
+NESTED = st.tuples(st.integers(1, 5000), st.sampled_from(["[", '{"a":'])).map(
+    lambda t: (t[1] * t[0] + "1" + ("]" if t[1] == "[" else "}") * t[0]).encode()
 )
 ISSUE_KEYS = st.sampled_from(
     [
@@ -294,8 +318,8 @@ def routing(tmp_path_factory: pytest.TempPathFactory) -> intake.Routing:
     return intake.Routing.from_settings(load_settings(path))
 
 
-@FUZZ
-@given(body=st.binary(max_size=200) | JSON.map(lambda v: json.dumps(v).encode()))
+@deep("webhook bodies")
+@given(body=st.binary(max_size=200) | JSON.map(lambda v: json.dumps(v).encode()) | NESTED)
 def test_any_webhook_body_is_an_object_or_a_payload_error(body: bytes) -> None:
     tried("webhooks")
     try:
@@ -305,7 +329,7 @@ def test_any_webhook_body_is_an_object_or_a_payload_error(body: bytes) -> None:
     assert isinstance(value, dict)
 
 
-@FUZZ
+@deep("webhook payloads")
 @given(event=EVENTS, payload=PAYLOADS)
 def test_any_webhook_payload_is_accepted_or_dropped_never_crashes(
     routing: intake.Routing, event: str, payload: Any
@@ -388,11 +412,7 @@ KEYS = st.sampled_from(
 )
 
 
-@settings(
-    max_examples=EXAMPLES // 2,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@deep("configs")
 @given(section=SECTIONS, key=KEYS, value=TOML_VALUES)
 def test_any_config_value_loads_or_is_a_config_error(
     tmp_path: Path, section: str, key: str, value: Any

@@ -286,3 +286,39 @@ def test_a_restart_after_kill_9_works_off_what_was_left_in_the_inbox(
             "left-behind-15",
         }
         assert store.inbox_depth() == 0
+
+
+def test_the_dashboard_and_metrics_are_on_the_admin_listener_behind_the_token(
+    service: ServiceProcess,
+) -> None:
+    service.env["GT_E2E_DASHBOARD_TOKEN"] = "e2e-dashboard-token-0000000001"
+    service.env["GOLDTHREAD_SERVER__DASHBOARD_TOKEN_ENV"] = "GT_E2E_DASHBOARD_TOKEN"
+    _running_with_token(service)
+
+    assert service.client.get("/").status_code == 404
+    assert service.client.get("/metrics").status_code == 404
+    assert service.admin.get("/").status_code == 401
+    assert service.admin.get("/metrics").status_code == 401
+    bearer = {"Authorization": "Bearer e2e-dashboard-token-0000000001"}
+    page = wait_for(
+        lambda: (answer := service.admin.get("/", headers=bearer)).status_code == 200 and answer,
+        20,
+        "the first rendering of the dashboard",
+    )
+    assert "Golden thread report" in page.text
+    assert service.admin.get("/metrics", headers=bearer).status_code == 200
+    assert "e2e-dashboard-token" not in service.log()
+
+
+def _running_with_token(service: ServiceProcess) -> None:
+    service.start()
+    wait_for(
+        lambda: (
+            service.admin.get(
+                "/metrics", headers={"Authorization": "Bearer e2e-dashboard-token-0000000001"}
+            ).status_code
+            == 200
+        ),
+        20,
+        "the admin listener",
+    )

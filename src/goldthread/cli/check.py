@@ -82,7 +82,16 @@ def describe(settings: Settings, secrets: ResolvedSecrets, *, title: str) -> Tre
     for group in _GROUPS:
         _add_items(tree.add(_text(group)), data[group])
     tree.add(_text(_webhooks_line(secrets)))
+    tree.add(_text(_admin_line(settings, secrets)))
     return tree
+
+
+def _admin_line(settings: Settings, secrets: ResolvedSecrets) -> str:
+    server = settings.server
+    token = f"Bearer token required ({REDACTED})" if secrets.dashboard_token else "no token"
+    return (
+        f"admin listener: {server.admin_host}:{server.admin_port} (dashboard and /metrics; {token})"
+    )
 
 
 def _add_items(node: Tree, values: Mapping[str, Any], skip: Iterable[str] = ()) -> None:
