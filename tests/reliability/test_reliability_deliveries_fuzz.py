@@ -41,7 +41,8 @@ from goldthread.store import InboxStatus, Store, open_store
 
 SECRET = "fuzz-github-secret"
 JIRA_SECRET = "fuzz-jira-secret"
-EXAMPLES = 15_000 if FULL else 60
+EXAMPLES = 12_000 if FULL else 60
+pytestmark = pytest.mark.timeout(900 if FULL else 120)
 CONFIG: dict[str, Any] = {
     "sources": [
         {"name": "gh", "type": "github", "token_env": "GT_FUZZ_GH", "repos": ["acme/web", "ops/*"]},

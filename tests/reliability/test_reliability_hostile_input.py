@@ -41,12 +41,13 @@ EXAMPLES = 1500 if FULL else 120
 # over 100,000 generated references, webhook payloads and configs together
 # (with the signed deliveries of test_reliability_deliveries_fuzz.py).
 DEPTH = {
-    "bodies": 40_000 if FULL else 120,
+    "bodies": 35_000 if FULL else 120,
     "patterns": 2_000 if FULL else 30,
     "webhook bodies": 20_000 if FULL else 120,
     "webhook payloads": 25_000 if FULL else 120,
-    "configs": 12_000 if FULL else 60,
+    "configs": 10_000 if FULL else 60,
 }
+pytestmark = pytest.mark.timeout(900 if FULL else 120)  # a deep suite takes minutes
 FIGURE = {"bodies": "references", "patterns": "references", "webhooks": "webhooks"}
 FIGURE |= {"configs": "config", "jql": "other", "comments": "other"}
 FUZZ = settings(
