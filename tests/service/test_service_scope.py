@@ -34,8 +34,7 @@ def running(tmp_path: Path) -> Iterator[tuple[ServiceProcess, Store]]:
             finally:
                 store.close()
         finally:
-            service.stop()
-            service.client.close()
+            service.close()
             sandbox.set_webhooks()
 
 
