@@ -45,6 +45,7 @@ class Replica:
         directory.mkdir(parents=True)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.admin_port = free_port()
         self.config = directory / "goldthread.toml"
         self.config.write_text(
             sandbox.config_toml(store_url, github_webhook_secret_env=HOOK_SECRET_ENV),
@@ -54,6 +55,7 @@ class Replica:
             **sandbox.env(),
             HOOK_SECRET_ENV: HOOK_SECRET,
             "GOLDTHREAD_SERVER__PORT": str(self.port),
+            "GOLDTHREAD_SERVER__ADMIN_PORT": str(self.admin_port),
             "GOLDTHREAD_DAEMON__POLL_INTERVAL": "2s",
             "GOLDTHREAD_DAEMON__LEASE_TTL": "3s",
             "GOLDTHREAD_WRITEBACK__WRITES_PER_MINUTE": "1200",
@@ -62,6 +64,7 @@ class Replica:
         }
         self.process: subprocess.Popen[bytes] | None = None
         self.client = httpx.Client(base_url=self.base, timeout=10)
+        self.admin = httpx.Client(base_url=f"http://127.0.0.1:{self.admin_port}", timeout=10)
 
     def start(self) -> None:
         with (self.directory / "service.log").open("ab") as log:
@@ -83,7 +86,7 @@ class Replica:
             return False
 
     def metrics(self) -> str:
-        return self.client.get("/metrics").text
+        return self.admin.get("/metrics").text
 
     def log(self) -> str:
         return (self.directory / "service.log").read_text(encoding="utf-8", errors="replace")
@@ -94,6 +97,7 @@ class Replica:
             self.process.kill()
             self.process.wait(timeout=10)
         self.client.close()
+        self.admin.close()
 
 
 class Load:

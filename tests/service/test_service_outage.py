@@ -165,12 +165,12 @@ def test_a_store_that_stops_answering_gets_503s_at_the_deadline_not_a_hang(
     tmp_path: Path,
 ) -> None:
     service, outage, _ = _service(tmp_path, FakeClock())
-    with ServedApp(service.app) as client:
+    with ServedApp(service.app) as client, ServedApp(service.admin_app) as admin:
         outage.hang()
         try:
             refused = client.post("/webhooks/github", content=BODY, headers=_signed(BODY, "d-1"))
             not_ready = client.get("/readyz")
-            metrics = client.get("/metrics")
+            metrics = admin.get("/metrics")
             answered_while_stuck = outage.stuck.is_set()
         finally:
             outage.release()

@@ -137,8 +137,7 @@ def test_a_poll_never_writes_through_the_old_key_of_an_issue_moved_out_of_scope(
             assert "jira:PLAT-3" not in refs
             assert f"jira:{gone}" not in refs
         finally:
-            service.stop()
-            service.client.close()
+            service.close()
 
 
 def test_a_renamed_repositorys_webhooks_keep_working_before_the_config_names_it(
