@@ -70,9 +70,23 @@ DESCRIPTIONS: dict[str, str] = {
     "daemon.poll_interval": "How often each source is polled for changes.",
     "daemon.full_resync_interval": "How often everything is read again (deletions).",
     "daemon.lease_ttl": "Replicas on PostgreSQL: how soon a survivor takes over a dead one's work.",
+    "daemon.inbox_retention": (
+        "How long finished webhook deliveries are kept (and replays of their bodies refused)."
+    ),
     "server": "The service's HTTP side (goldthread run).",
     "server.host": "Address of the webhook listener (also /healthz, /readyz).",
     "server.port": "Port of the webhook listener.",
+    "server.admin_host": "Address of the admin listener: the dashboard (/) and /metrics.",
+    "server.admin_port": "Port of the admin listener.",
+    "server.dashboard_token_env": (
+        "Optional: variable holding a token the admin listener then requires as "
+        "Authorization: Bearer."
+    ),
+    "server.dashboard_token_file": "Optional: mounted file holding the admin listener's token.",
+    "server.body_read_timeout": "A webhook body not received within this is answered 408.",
+    "server.max_concurrent_deliveries": (
+        "Webhook bodies read at once; the rest wait within the read deadline, else 503."
+    ),
     "server.github_webhook_secret_env": (
         "Variable(s) holding the GitHub webhook secret; a list for rotation; unset = route off."
     ),
