@@ -8,6 +8,7 @@ import dataclasses
 import io
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -111,7 +112,12 @@ def test_report_on_a_real_terminal_passes_no_escape_from_a_title(tmp_path: Path)
     text = out.decode("utf-8", "replace")
     assert "Pay" in text
     assert "\x1b[2J" not in text
-    assert "\x1b]" not in text
+    assert "\x1b]0;" not in text
+    assert "\x07" not in text
+    assert "\x1b]8;;https://evil.test" not in text
+    # On a terminal each ref is goldthread's own link (OSC 8) to its item, and only that.
+    targets = set(re.findall(r"\x1b]8;[^;]*;([^\x1b]*)\x1b\\", text)) - {""}
+    assert targets <= {item.url for item in ITEMS}
 
 
 def test_markdown_titles_cannot_mention_people_or_close_issues() -> None:
