@@ -161,3 +161,25 @@ def test_an_idle_service_stops_its_threads_promptly(tmp_path: Path) -> None:
     service, _ = memory_service(tmp_path, FakeClock())
     service.start_threads()
     assert service.stop_threads(5)
+
+
+def test_a_poll_told_to_stop_ends_as_stopped_without_writing_or_counting_as_failed(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    service, trackers = memory_service(tmp_path, clock)
+    listing = trackers["gh"].scopes
+
+    def sigterm_while_listing() -> list[str]:
+        service.stop.set()  # what SIGTERM does
+        return listing()
+
+    trackers["gh"].scopes = sigterm_while_listing  # type: ignore[method-assign]
+
+    service.poller.poll_due()
+
+    text = service.metrics.render().decode()
+    assert metric(text, "goldthread_polls_total", source="gh", kind="sync", outcome="stopped") == 1
+    assert not any(ref.startswith("gh:") for ref in labelled(trackers))
+    assert service.store.cursors("gh") == {}
+    assert service.health.failures() == {"gh": 0, "jira": 0}

@@ -15,6 +15,11 @@ period of a holder's death. A poll that finds its lease lost ends quietly
 (outcome ``lost``): it stopped writing and left the cursors alone, and the
 new holder carries on.
 
+A poll running when the service is told to stop (SIGTERM) stops before its
+next page or its next write (outcome ``stopped``): a source read only in
+part keeps its cursors, so the next start reads on from where the last
+complete read ended, and nothing waits for the whole poll.
+
 When a source's rate budget runs low while webhook work is waiting, its
 poll is put off: live events are worth more than a repair pass.
 :class:`Schedule` and :func:`should_yield` are the pure decisions.
@@ -84,7 +89,8 @@ class Sharing:
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
     """One poll as it ended: ``outcome`` is ``ok``, ``errors``, ``crashed``,
-    ``yielded`` or ``lost`` (another replica took the source's lease over)."""
+    ``yielded``, ``lost`` (another replica took the source's lease over) or
+    ``stopped`` (the service is stopping)."""
 
     source: str
     kind: PollKind
@@ -250,7 +256,12 @@ class Poller:
         try:
             with holding(self._lock, self._heartbeat):
                 result = run_cycle(
-                    self._settings, store, {source: connector}, options, clock=self._clock
+                    self._settings,
+                    store,
+                    {source: connector},
+                    options,
+                    clock=self._clock,
+                    stop=self._stop.is_set,
                 )
         except LeaseLostError:
             lost = True
@@ -272,6 +283,10 @@ class Poller:
                 "poll.lease_lost", source=source, kind=kind, hint="another replica polls it"
             )
             self._on_result(PollOutcome(source, kind, "lost", seconds))
+            return
+        if result is not None and result.stopped:
+            log.info("poll.stopped", source=source, kind=kind, seconds=round(seconds, 3))
+            self._on_result(PollOutcome(source, kind, "stopped", seconds, result))
             return
         outcome = "crashed" if result is None else "ok" if result.ok else "errors"
         self._on_result(PollOutcome(source, kind, outcome, seconds, result))

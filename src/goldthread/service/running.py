@@ -27,8 +27,8 @@ dead replica's polling and deliveries over within one lease period.
 
 Stop (SIGTERM or SIGINT): intake stops at once (uvicorn closes the listening
 socket and finishes the requests in flight), the worker finishes the batch in
-hand or hands it back to the inbox, the poller finishes its cycle, and the
-process exits 0. Whatever is not done within ``grace_seconds`` is abandoned
+hand or hands it back to the inbox, a poll stops before its next page or
+write, and the process exits 0. Whatever is not done within ``grace_seconds`` is abandoned
 safely: it is still in the inbox (or its cursor was not committed) and the
 next start does it. Held leases are released, so another replica takes
 over at once.
@@ -262,7 +262,7 @@ class Service:
 
     def _polled(self, poll: PollOutcome) -> None:
         self.metrics.polls.labels(source=poll.source, kind=poll.kind, outcome=poll.outcome).inc()
-        if poll.outcome in ("yielded", "lost"):
+        if poll.outcome in ("yielded", "lost", "stopped"):
             return
         self.metrics.poll_seconds.labels(source=poll.source, kind=poll.kind).observe(poll.seconds)
         self.health.poll_finished(poll.source, ok=not poll.failed)

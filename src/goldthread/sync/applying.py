@@ -19,7 +19,8 @@ settle it; the item's later actions are skipped.
 
 ``max_writes`` is a safety valve: the applier stops before the write that
 would exceed it and says so, rather than flooding a tracker after a bad
-config change.
+config change. ``stop`` is asked before each action: a service told to stop
+leaves the rest of the plan for the next cycle, which plans it again.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ class ApplyResult:
     unreachable: dict[str, list[str]] = field(default_factory=dict)
     failed_sources: set[str] = field(default_factory=set)
     stopped: bool = False
+    """The write limit was reached."""
+    interrupted: bool = False
+    """Asked to stop, it left the rest of the plan."""
     not_done: int = 0
     deferred: Counter[str] = field(default_factory=Counter)  # comments left for later, by source
 
@@ -90,8 +94,10 @@ class Applier:
         max_writes: int,
         pacers: Mapping[str, ContentPacer] | None = None,
         deadline: datetime | None = None,
+        stop: Callable[[], bool] = lambda: False,
     ) -> None:
         self._connectors = connectors
+        self._stop = stop
         self._store = store
         self._items = dict(items)
         self._ledger = store.ledger_all()
@@ -108,6 +114,10 @@ class Applier:
         pending = list(actions)
         try:
             for index, action in enumerate(pending):
+                if self._stop():
+                    self.result.interrupted = True
+                    self.result.not_done = len(pending) - index
+                    break
                 if (
                     action.source in self.result.failed_sources
                     or action.ref in self.result.unreachable

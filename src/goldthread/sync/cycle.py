@@ -13,6 +13,12 @@ items it writes to that this cycle did not read are confirmed where they are
 (:mod:`goldthread.sync.confirming`), so a stored copy of an issue that has
 left the scope is never written through its old key. Cursors are committed
 last, per source, only for sources whose reads and writes succeeded.
+
+A cycle asked to stop (``stop``: the service received SIGTERM) stops
+reading before the next page and writing before the next write. A cycle
+stopped while reading neither evaluates nor writes: it commits the cursors
+of the sources it read to the end and leaves the others where they were, so
+the next cycle reads on from there; what it read is stored and judged then.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from goldthread.sync.budgeting import (
 from goldthread.sync.certainty import held_back, unsure_sources
 from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.evaluating import EvaluationResult, evaluate
-from goldthread.sync.fetching import CursorFor, SourceRead, fetch_all
+from goldthread.sync.fetching import CursorFor, SourceRead, StopAsked, fetch_all, never
 from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
@@ -100,6 +106,7 @@ class CycleResult:
     unconfirmed: int = 0
     unconfirmable: dict[str, str] = field(default_factory=dict)
     unsure: set[str] = field(default_factory=set)
+    stopped_reading: bool = False
     requests: dict[str, int] = field(default_factory=dict)
     budgets: dict[str, RateBudget | None] = field(default_factory=dict)
     seconds: float = 0.0
@@ -134,6 +141,11 @@ class CycleResult:
     @property
     def write_limit_reached(self) -> bool:
         return self.applied is not None and self.applied.stopped
+
+    @property
+    def stopped(self) -> bool:
+        """Asked to stop, it left reads or writes for the next cycle."""
+        return self.stopped_reading or (self.applied is not None and self.applied.interrupted)
 
     @property
     def ok(self) -> bool:
@@ -192,8 +204,10 @@ def run_cycle(
     *,
     clock: Clock,
     progress: Progress | None = None,
+    stop: StopAsked = never,
 ) -> CycleResult:
-    """Run one cycle against ``connectors`` (a subset of the sources, or all)."""
+    """Run one cycle against ``connectors`` (a subset of the sources, or all);
+    ``stop`` is asked between pages and between writes."""
     started = clock.monotonic()
     run_id = store.start_run(options.kind, clock.now())
     before = {name: c.stats.requests for name, c in connectors.items()}
@@ -207,11 +221,23 @@ def run_cycle(
         _cursor_source(store, connectors, options),
         progress or QuietProgress(),
         keep_seen=options.kind == "backfill" and options.since is None,
+        stop=stop,
     )
     moves = moves_after_read(store, {name: read.stored for name, read in reads.items()})
     follow_moves(store, moves)
     read = [ref for source_read in reads.values() for ref in source_read.stored]
     follow_renames(store, scopes_of(connectors), known=known, read=read)
+    if any(source_read.stopped for source_read in reads.values()):  # judged next cycle
+        stopped = CycleResult(
+            kind=options.kind,
+            run_id=run_id,
+            reads=reads,
+            evaluation=EvaluationResult.nothing(clock.now()),
+            moved=moves,
+            stopped_reading=True,
+        )
+        _commit_cursors(store, stopped)
+        return _finish(store, stopped, connectors, before, clock=clock, started=started)
     deleted = _forget_deleted(store, reads)
     kinds = link_kinds_of({n: c for n, c in connectors.items() if n in reads and reads[n].ok})
     evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)
@@ -230,13 +256,25 @@ def run_cycle(
         configured, reads, complete_before=complete_before, full_read=full
     )
     if options.writeback and settings.writeback.enabled:
-        _write_back(settings, store, connectors, options, clock=clock, result=result)
+        _write_back(settings, store, connectors, options, clock=clock, result=result, stop=stop)
     _commit_cursors(store, result)
+    return _finish(store, result, connectors, before, clock=clock, started=started)
+
+
+def _finish(
+    store: Store,
+    result: CycleResult,
+    connectors: Mapping[str, Connector],
+    before: Mapping[str, int],
+    *,
+    clock: Clock,
+    started: float,
+) -> CycleResult:
     result.requests = {n: c.stats.requests - before.get(n, 0) for n, c in connectors.items()}
     result.budgets = {name: connector.budget() for name, connector in connectors.items()}
     result.seconds = clock.monotonic() - started
     result.ended_at = clock.now()
-    store.finish_run(run_id, clock.now(), _outcome(result), json.dumps(stats_of(result)))
+    store.finish_run(result.run_id, clock.now(), _outcome(result), json.dumps(stats_of(result)))
     return result
 
 
@@ -326,6 +364,7 @@ def _write_back(
     *,
     clock: Clock,
     result: CycleResult,
+    stop: StopAsked,
 ) -> None:
     planned = _plan(settings, store, connectors, result)
     result.plan = planned.actions
@@ -357,6 +396,7 @@ def _write_back(
         max_writes=settings.writeback.max_writes_per_run,
         pacers=pacers,
         deadline=start + options.patience,
+        stop=stop,
     )
     result.applied = applier.apply(planned.actions)
     settled = settle(store, connectors, result.applied)
@@ -407,13 +447,15 @@ def _confirmed(
 def _commit_cursors(store: Store, result: CycleResult) -> None:
     failed = set(result.failed_sources)
     for name, read in result.reads.items():
-        if name not in failed and read.cursors:
+        if name not in failed and not read.stopped and read.cursors:
             store.commit_cursors(name, read.cursors)
 
 
 def _outcome(result: CycleResult) -> str:
     if result.errors:
         return "errors"
+    if result.stopped:
+        return "stopped"
     if result.write_limit_reached:
         return "write-limit"
     if result.needs_confirmation:

@@ -35,6 +35,12 @@ class EvaluationResult:
     changed: frozenset[str]
     evaluated_at: datetime
 
+    @classmethod
+    def nothing(cls, now: datetime) -> EvaluationResult:
+        """No evaluation (a cycle stopped before it got there)."""
+        by_layer, by_verdict = _tally({})
+        return cls({}, (), by_layer, by_verdict, (), frozenset(), now)
+
     @property
     def items(self) -> int:
         return len(self.verdicts)

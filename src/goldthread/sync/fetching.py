@@ -7,6 +7,13 @@ reported and skipped; a source that fails as a whole stops, and the others
 carry on. Only scopes read to the end get a new cursor, and it is handed
 back, not committed: the cycle commits it once everything after the read
 succeeded too.
+
+A read can be asked to stop (the service received SIGTERM): ``stop`` is
+asked before each item is taken from the connector, and a connector fetches
+its next page only when the items of the last one are taken, so no page is
+requested after the stop. What was read is stored; the scope cut short gets
+no cursor and no list of seen items, so nothing is skipped and nothing is
+taken for deleted.
 """
 
 from __future__ import annotations
@@ -27,6 +34,14 @@ BATCH = 500
 CursorFor = Callable[[str, str], str | None]
 """``(source, scope) -> cursor`` to read from (``None``: everything)."""
 
+StopAsked = Callable[[], bool]
+"""Whether the read should stop now (checked between items, so between pages)."""
+
+
+def never() -> bool:
+    """A read that is never asked to stop."""
+    return False
+
 
 @dataclass(slots=True)
 class SourceRead:
@@ -36,7 +51,8 @@ class SourceRead:
     ``seen`` the refs read per scope (kept only for full reads, to notice
     items deleted on the tracker); ``stored`` every ref stored, with its
     tracker id (to notice moved items); ``refused`` the refs read but outside
-    the source's scope.
+    the source's scope; ``stopped`` that the read was asked to stop before
+    every scope was read to the end.
     """
 
     source: str
@@ -47,6 +63,7 @@ class SourceRead:
     seen: dict[str, set[str]] = field(default_factory=dict)
     stored: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -65,6 +82,7 @@ def fetch_all(
     progress: Progress,
     *,
     keep_seen: bool,
+    stop: StopAsked = never,
 ) -> dict[str, SourceRead]:
     """Read every source concurrently; one :class:`SourceRead` per source."""
     if not connectors:
@@ -72,7 +90,13 @@ def fetch_all(
     with ThreadPoolExecutor(max_workers=len(connectors), thread_name_prefix="read") as pool:
         futures = {
             name: pool.submit(
-                fetch_source, connector, store, cursor_for, progress, keep_seen=keep_seen
+                fetch_source,
+                connector,
+                store,
+                cursor_for,
+                progress,
+                keep_seen=keep_seen,
+                stop=stop,
             )
             for name, connector in connectors.items()
         }
@@ -86,6 +110,7 @@ def fetch_source(
     progress: Progress,
     *,
     keep_seen: bool,
+    stop: StopAsked = never,
 ) -> SourceRead:
     """Read one source's scopes into the store; never raises a source error."""
     result = SourceRead(connector.name)
@@ -97,6 +122,9 @@ def fetch_source(
         return result
     progress.started(connector.name, len(scopes))
     for scope in scopes:
+        if stop():
+            result.stopped = True
+            break
         try:
             _read_scope(
                 connector,
@@ -106,11 +134,14 @@ def fetch_source(
                 progress=progress,
                 result=result,
                 keep_seen=keep_seen,
+                stop=stop,
             )
         except SkippableError as error:
             result.failed_scopes[scope] = str(error)
         except (FatalSourceError, RetriableError) as error:
             result.fatal = str(error)
+            break
+        if result.stopped:
             break
         progress.scope_done(connector.name, scope, connector.budget())
     progress.finished(connector.name, ok=result.ok)
@@ -126,16 +157,25 @@ def _read_scope(
     progress: Progress,
     result: SourceRead,
     keep_seen: bool,
+    stop: StopAsked,
 ) -> None:
     read = connector.read(scope, cursor_for(connector.name, scope))
+    items = iter(read)
     seen: set[str] = set()
     batch: list[WorkItem] = []
-    for item in read:
+    while not stop():
+        item = next(items, None)
+        if item is None:
+            break
         batch.append(item)
         if keep_seen:
             seen.add(item.ref)  # out of scope too: the scope's old items are gone
         if len(batch) >= BATCH:
             _store(store, batch, result, progress, connector)
+    else:  # asked to stop: keep what was read, but no cursor and no seen list
+        _store(store, batch, result, progress, connector)
+        result.stopped = True
+        return
     _store(store, batch, result, progress, connector)
     if read.cursor is not None:
         result.cursors[scope] = read.cursor
