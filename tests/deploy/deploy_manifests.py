@@ -388,3 +388,70 @@ def settings_with(config: Path, env: Mapping[str, str]) -> Any:
     clean.update({k: v for k, v in env.items() if k != CONFIG_ENV})
     with mock.patch.dict(os.environ, clean, clear=True):
         return load_settings(config)
+
+
+# ---------------------------------------------------------------- build variables
+
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def undeclared_variables(instructions: Sequence[Instruction], keyword: str) -> list[str]:
+    """Variables that ``keyword`` instructions of the final stage use but that
+    stage never declared (by ``ARG`` or ``ENV``) before them.
+
+    Docker's rule: an ``ARG`` before the first ``FROM`` is seen by ``FROM``
+    lines only, so a stage that wants its value declares it again; an
+    undeclared variable expands to nothing.
+    """
+    declared: set[str] = set()
+    missing: list[str] = []
+    for instruction in final_stage(instructions):
+        if instruction.keyword == "ARG":
+            declared.add(instruction.arguments.split("=", 1)[0].strip())
+        elif instruction.keyword == "ENV":
+            declared.update(env_pairs(instruction.arguments))
+        elif instruction.keyword == keyword:
+            missing += [v for v in _VARIABLE.findall(instruction.arguments) if v not in declared]
+    return missing
+
+
+def parser_directives(path: Path = DOCKERFILE) -> dict[str, str]:
+    """The ``# name=value`` lines at the top of a Dockerfile (``syntax``,
+    ``escape``, ``check``), which the builder reads before anything else."""
+    found: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*", raw)
+        if match is None:
+            break
+        found[match.group(1).lower()] = match.group(2)
+    return found
+
+
+# ---------------------------------------------------------------- docs
+
+
+def console_commands(path: Path) -> list[str]:
+    """Each ``$ command`` of the ``console`` blocks of a Markdown file, with
+    its continuation lines joined (as a shell reads it)."""
+    commands: list[str] = []
+    in_block = False
+    pending: str | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.startswith("```"):
+            in_block = raw.strip() == "```console"
+            continue
+        if not in_block:
+            continue
+        line = raw.rstrip()
+        if pending is not None:
+            pending += " " + line.strip()
+        elif line.startswith("$ "):
+            pending = line[2:]
+        else:
+            continue
+        if pending.endswith("\\"):
+            pending = pending[:-1].rstrip()
+            continue
+        commands.append(pending)
+        pending = None
+    return commands

@@ -13,6 +13,7 @@ import yaml
 from deploy_manifests import (
     COMPOSE,
     DEPLOY,
+    DOCKERFILE,
     ROOT,
     URL_IN_TEXT,
     SecretFileKeys,
@@ -25,10 +26,12 @@ from deploy_manifests import (
     final_stage,
     known_env_name,
     parse_goldthread_args,
+    parser_directives,
     sandbox_env_names,
     service_routes,
     settings_with,
     toml_file,
+    undeclared_variables,
 )
 
 from goldthread.config import CONFIG_ENV, StoreSettings
@@ -137,9 +140,23 @@ def test_both_stages_start_from_one_base_pinned_by_exact_tag() -> None:
     }
 
 
+def test_every_label_is_filled_from_a_variable_its_stage_declares(tmp_path: Path) -> None:
+    assert undeclared_variables(INSTRUCTIONS, "LABEL") == []
+    assert "org.opencontainers.image.base.name" in one("LABEL")
+    without = tmp_path / "Dockerfile"
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    without.write_text(re.sub(r"(?m)^ARG PYTHON_IMAGE\n", "", text), encoding="utf-8")
+    assert undeclared_variables(dockerfile(without), "LABEL") == ["PYTHON_IMAGE"]
+
+
+def test_the_dockerfile_asks_the_builder_for_no_frontend_image() -> None:
+    assert "syntax" not in parser_directives()
+
+
 def test_the_image_labels_carry_the_package_version_and_licence() -> None:
     project = toml_file(ROOT / "pyproject.toml")["project"]
-    args = dict(a.split("=", 1) for a in (i.arguments for i in FINAL if i.keyword == "ARG"))
+    declared = (i.arguments.partition("=") for i in FINAL if i.keyword == "ARG")
+    args = {name: default for name, _, default in declared}
     labels = one("LABEL")
     assert args["VERSION"] == project["version"]
     assert 'org.opencontainers.image.version="${VERSION}"' in labels
@@ -236,3 +253,34 @@ def test_the_sandbox_try_out_gets_the_sandbox_tokens_and_valid_overrides(tmp_pat
     assert settings.server.host == "0.0.0.0"
     assert settings.server.port == default_port()
     assert settings.server.admin_host == "0.0.0.0"  # published on the host's loopback only
+
+
+def grace_seconds() -> float:
+    """How long ``goldthread run`` takes at most to stop after SIGTERM."""
+    return float(parse_goldthread_args(["run"])[1]["grace_period"])
+
+
+def seconds(duration: str) -> float:
+    number, unit = re.fullmatch(r"(\d+)(s|m)", duration).groups()  # type: ignore[union-attr]
+    return float(number) * (60 if unit == "m" else 1)
+
+
+def test_compose_waits_longer_than_the_grace_period_for_every_service_it_runs() -> None:
+    running = [
+        name
+        for name, spec in compose()["services"].items()
+        if str(spec["image"]).startswith("goldthread:") and spec.get("command") == ["run"]
+    ]
+    assert sorted(running) == ["goldthread", "goldthread-replica", "goldthread-sandbox"]
+    for name in running:
+        assert seconds(service(name)["stop_grace_period"]) > grace_seconds(), name
+
+
+def test_the_sandbox_try_out_starts_goldthread_only_once_the_sandbox_serves() -> None:
+    args = parse_sandbox_args(service("sandbox")["command"])
+    entrypoint = service("goldthread-sandbox")["entrypoint"]
+    assert entrypoint[:2] == ["python", "-c"]
+    script = entrypoint[2]
+    assert f'os.path.exists("{args.ready_file}")' in script
+    assert 'os.execvp("goldthread", ["goldthread", *sys.argv[1:]])' in script
+    compile(script, "entrypoint", "exec")
