@@ -18,8 +18,7 @@ from goldthread.sandbox.__main__ import parse_args
 READY_LINE = "Stop with Ctrl-C."
 
 
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+def start(tmp_path: Path) -> subprocess.Popen[str]:
     """The sandbox in a subprocess, returned once it said it serves."""
     process = subprocess.Popen(
         [
@@ -43,6 +42,12 @@ def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     for line in process.stdout:
         if line.strip() == READY_LINE:
             break
+    return process
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    process = start(tmp_path)
     try:
         yield process, tmp_path
     finally:
@@ -98,3 +103,21 @@ def test_the_entry_point_refuses_an_empty_organisation(capsys: pytest.CaptureFix
 
     assert exit_.value.code == 2
     assert "--size" in capsys.readouterr().err
+
+
+def test_the_ready_file_is_there_only_while_the_sandbox_serves(tmp_path: Path) -> None:
+    ready = tmp_path / "ready.json"
+    ready.write_text('{"github_url": "http://127.0.0.1:1"}\n')  # left by a killed run
+    process = start(tmp_path)
+    try:
+        served = json.loads(ready.read_text())
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=30)
+
+    assert served["github_url"] != "http://127.0.0.1:1"
+    assert process.returncode == 0
+    assert not ready.exists()

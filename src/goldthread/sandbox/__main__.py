@@ -3,7 +3,8 @@
 Starts the GitHub and Jira stand-ins and the control API, optionally writes a
 goldthread config pointing at them (``--write-config``) and a JSON file with
 the URLs and credentials once everything serves (``--ready-file``, for a
-parent process to wait on), then serves until SIGINT or SIGTERM and exits 0.
+parent process to wait on; removed again when it stops), then serves until
+SIGINT or SIGTERM and exits 0.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def _announce(sandbox: Sandbox, config: Path | None) -> None:
 
 def serve(args: argparse.Namespace, stop: threading.Event) -> int:
     """Run the sandbox until ``stop`` is set."""
+    if args.ready_file is not None:  # one left by a run that was killed says nothing now
+        args.ready_file.unlink(missing_ok=True)
     org = generate(args.size, args.seed, jira_mode=args.jira_mode)
     sandbox = Sandbox(
         jira_mode=args.jira_mode,
@@ -104,6 +107,8 @@ def serve(args: argparse.Namespace, stop: threading.Event) -> int:
         _announce(sandbox, config)
         stop.wait()
     finally:
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
         sandbox.stop()
     return 0
 
