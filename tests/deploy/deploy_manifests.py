@@ -124,7 +124,8 @@ def dockerignore_includes(path: str, ignore_file: Path = ROOT / ".dockerignore")
 
 def kustomize_objects(directory: Path = KUBERNETES) -> list[dict[str, Any]]:
     """The objects ``kubectl apply -k`` would send, for the fields this
-    kustomization uses: resources, a ConfigMap generator, labels, images."""
+    kustomization uses: resources, a ConfigMap generator, namespace, labels,
+    images."""
     kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
     objects: list[dict[str, Any]] = []
     for resource in kustomization.get("resources", []):
@@ -141,6 +142,9 @@ def kustomize_objects(directory: Path = KUBERNETES) -> list[dict[str, Any]]:
                 "data": data,
             }
         )
+    if "namespace" in kustomization:
+        for obj in objects:
+            obj.setdefault("metadata", {})["namespace"] = kustomization["namespace"]
     for entry in kustomization.get("labels", []):
         for obj in objects:
             obj.setdefault("metadata", {}).setdefault("labels", {}).update(entry["pairs"])

@@ -214,3 +214,30 @@ def test_the_chart_takes_its_config_from_values() -> None:
     mine = CONFIG.read_text(encoding="utf-8").replace('"acme/web", ', "")
     rendered = helm_objects({"config": mine})
     assert by_kind(rendered, "ConfigMap")["data"]["goldthread.toml"] == mine
+
+
+def policy_skips(obj: dict[str, Any]) -> dict[str, str]:
+    """``checkov.io/skipN: CHECK=reason`` annotations, as check -> reason."""
+    annotations = obj["metadata"].get("annotations", {})
+    skips = (v for k, v in annotations.items() if k.startswith("checkov.io/skip"))
+    return {check: reason for check, _, reason in (v.partition("=") for v in skips)}
+
+
+def test_every_object_names_its_namespace(objects: list[dict[str, Any]]) -> None:
+    assert {obj["metadata"].get("namespace") for obj in objects} == {"goldthread"}
+
+
+def test_the_chart_and_the_kustomization_skip_the_same_policy_checks_for_the_same_reasons() -> None:
+    for kind in ("Deployment", "CronJob"):
+        plain = policy_skips(by_kind(kustomize_objects(), kind))
+        assert plain, kind
+        assert all(len(reason) > 20 for reason in plain.values())
+        assert policy_skips(by_kind(helm_objects(), kind)) == plain
+
+
+def test_the_chart_pulls_by_digest_when_given_one() -> None:
+    digest = "sha256:" + "0" * 64
+    rendered = helm_objects(
+        {"image": {"repository": "registry.example.com/goldthread", "digest": digest}}
+    )
+    assert container(rendered, "Deployment")["image"] == f"registry.example.com/goldthread@{digest}"
