@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-dev
 DESCRIPTIONS := $(VENV)/share/api-descriptions
 DESCRIPTIONS_STAMP := $(DESCRIPTIONS)/.fetched
 
-.PHONY: demo test lint typecheck contracts unit bench reliability browser descriptions schema clean
+.PHONY: demo test lint typecheck contracts unit bench reliability browser descriptions schema image-check clean
 
 # goldthread and what it needs to run: enough for the demo.
 $(RUN_STAMP): pyproject.toml constraints.txt
@@ -41,11 +41,12 @@ schema: $(RUN_STAMP)
 	$(BIN)/goldthread config schema > goldthread.schema.json
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks .ci/image_check
+	$(BIN)/ruff format --check src tests benchmarks .ci/image_check
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	MYPYPATH=.ci:tests/deploy:tests/support $(BIN)/mypy --strict --follow-imports=silent -p image_check
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports
@@ -66,6 +67,12 @@ bench: $(STAMP)
 # The whole reliability suite: every fault case, 50 kills, long fuzzing.
 reliability: $(STAMP)
 	GOLDTHREAD_RELIABILITY=full $(BIN)/pytest tests/reliability -q
+
+# The container image built from deploy/Dockerfile and run for real with podman,
+# the Compose sandbox profile, and a policy scan of the Kubernetes objects
+# (docs/deploy.md, "How the image is verified"). Installs podman and friends.
+image-check: $(STAMP)
+	.ci/image-check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist src/*.egg-info
