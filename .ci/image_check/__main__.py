@@ -6,11 +6,30 @@ import sys
 import tempfile
 from pathlib import Path
 
-from image_check import building, composing, machine, posture, running, standin
+from image_check import building, composing, machine, posture, running, standin, tools
 from image_check.steps import CheckError, Timings
 
 
 def check(workdir: Path, timings: Timings) -> None:
+    helpers = tools.Tools()
+    helpers.start()  # in the background, while the base is made and the image built
+    try:
+        here, image = build(workdir, timings)
+        with running.sandbox_on_host(here, workdir) as (sandbox, config):
+            scene = running.Scene(here, image, sandbox, config)
+            run(scene, timings)
+        with timings.step("tools: checkov and podman-compose"):
+            helpers.ready()
+        with timings.step("compose: the sandbox profile up and down"):
+            composing.check_compose(here, timings)
+        with timings.step("posture: checkov on the Kubernetes objects and the Dockerfile"):
+            posture.check_posture(here, workdir, timings)
+    finally:
+        helpers.stop()
+
+
+def build(workdir: Path, timings: Timings) -> tuple[machine.Machine, str]:
+    """The machine made ready, the image built and checked: (machine, image)."""
     with timings.step("machine: runc, process limits, proxy certificates"):
         here = machine.prepare(workdir)
     with timings.step("stand-in base image"):
@@ -19,22 +38,21 @@ def check(workdir: Path, timings: Timings) -> None:
     image = building.build(here, base, timings)
     with timings.step("image: labels, health check, user, size"):
         building.check_image(here, image, base, timings)
-    with running.sandbox_on_host(here, workdir) as (sandbox, config):
-        scene = running.Scene(here, image, sandbox, config)
+    return here, image
+
+
+def run(scene: running.Scene, timings: Timings) -> None:
+    """The image's commands in containers, against the sandbox on the host."""
+    running.cleanup(scene)
+    try:
+        with timings.step("backfill in the container"):
+            running.check_backfill(scene)
+        with timings.step("run: /healthz, /readyz, HEALTHCHECK, uid, read-only root, SIGTERM"):
+            running.check_service(scene, timings)
+        with timings.step("run: SIGTERM during a poll"):
+            running.check_stop_during_poll(scene, timings)
+    finally:
         running.cleanup(scene)
-        try:
-            with timings.step("backfill in the container"):
-                running.check_backfill(scene)
-            with timings.step("run: /healthz, /readyz, HEALTHCHECK, uid, read-only root, SIGTERM"):
-                running.check_service(scene, timings)
-            with timings.step("run: SIGTERM during a poll"):
-                running.check_stop_during_poll(scene, timings)
-        finally:
-            running.cleanup(scene)
-    with timings.step("compose: the sandbox profile up and down"):
-        composing.check_compose(here, timings)
-    with timings.step("posture: checkov on the Kubernetes objects and the Dockerfile"):
-        posture.check_posture(workdir, timings)
 
 
 def main() -> int:

@@ -26,6 +26,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from image_check import tools
 from image_check.steps import CheckError
 
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
@@ -81,5 +82,10 @@ def prepare(workdir: Path) -> Machine:
     if not bundle.is_file():
         raise CheckError(f"no certificate bundle at {bundle} to mount into the build")
     # buildah keeps no layer cache unless asked; with one, podman's build reuses its layers.
-    env = {**os.environ, "CONTAINERS_CONF": str(conf), "BUILDAH_LAYERS": "true"}
+    env = {
+        **os.environ,
+        "CONTAINERS_CONF": str(conf),
+        "BUILDAH_LAYERS": "true",
+        "PATH": f"{tools.BIN}:{os.environ['PATH']}",  # podman-compose and checkov
+    }
     return Machine(env=env, ca_bundle=bundle, host_address=host_address())

@@ -16,6 +16,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 from deploy_manifests import DOCKERFILE, KUBERNETES, KUBERNETES_POSTGRES, helm_objects
 
+from image_check.machine import Machine
 from image_check.steps import CheckError, Timings, run
 
 POSTGRES_VALUES = {
@@ -40,9 +41,10 @@ def render(folder: Path) -> list[Path]:
     return paths
 
 
-def scan(*target: str) -> list[dict[str, Any]]:
+def scan(machine: Machine, *target: str) -> list[dict[str, Any]]:
     """checkov's JSON report(s) for ``target`` (offline: no download)."""
-    done = run(["checkov", *target, "--skip-download", "--output", "json"], check=False)
+    command = ["checkov", *target, "--skip-download", "--output", "json"]
+    done = run(command, env=machine.env, check=False)
     if done.returncode not in (0, 1):  # 1: findings, read below
         raise CheckError(f"checkov failed ({done.returncode}):\n{done.stderr[-3000:]}")
     report = json.loads(done.stdout)
@@ -72,11 +74,11 @@ def problems(reports: list[dict[str, Any]]) -> tuple[list[str], int, int]:
     return found, passed, skipped
 
 
-def check_posture(workdir: Path, timings: Timings) -> None:
+def check_posture(machine: Machine, workdir: Path, timings: Timings) -> None:
     folder = workdir / "rendered"
     render(folder)
-    reports = scan("--directory", str(folder), "--framework", "kubernetes")
-    reports += scan("--file", str(DOCKERFILE), "--framework", "dockerfile")
+    reports = scan(machine, "--directory", str(folder), "--framework", "kubernetes")
+    reports += scan(machine, "--file", str(DOCKERFILE), "--framework", "dockerfile")
     found, passed, skipped = problems(reports)
     if found:
         raise CheckError("policy findings neither fixed nor explained:\n  " + "\n  ".join(found))
