@@ -141,7 +141,7 @@ def test_a_webhook_and_a_poll_racing_on_the_same_items_leave_one_comment_each(
     service.start_threads()
     try:
         wait_for(lambda: service.store.inbox_depth() == 0, 20, "the inbox to drain")
-        wait_for(lambda: service.metrics.polls._metrics, 20, "the first polls")
+        wait_for(lambda: _polled_both(service), 20, "the first poll of each source")
     finally:
         assert service.stop_threads(10)
     created = comments_created(trackers)
