@@ -75,6 +75,10 @@ def searches(sandbox: Sandbox) -> int:
     )
 
 
+def commented(sandbox: Sandbox) -> set[int]:
+    return {n for n in range(1, STORIES + 1) if sandbox.jira.comments(f"PLAT-{n}")}
+
+
 def flagged(sandbox: Sandbox) -> set[int]:
     return {n for n in range(1, STORIES + 1) if LABEL in sandbox.jira.labels(f"PLAT-{n}")}
 
@@ -103,8 +107,10 @@ def test_sigterm_stops_a_poll_between_pages_and_the_next_start_reads_on(
         sandbox.set_faults()
         service.start()
         wait_for(lambda: flagged(sandbox) == set(ORPHANS), 30, "the untraced stories flagged")
+        wait_for(lambda: commented(sandbox) == set(ORPHANS), 30, "their comments")
         assert service.signal(signal.SIGTERM) == 0
     finally:
         service.stop()
         service.client.close()
     assert [len(sandbox.jira.comments(f"PLAT-{n}")) for n in ORPHANS] == [1] * len(ORPHANS)
+    assert flagged(sandbox) == set(ORPHANS)
