@@ -28,10 +28,10 @@ dead replica's polling and deliveries over within one lease period.
 Stop (SIGTERM or SIGINT): intake stops at once (uvicorn closes the listening
 socket and finishes the requests in flight), the worker finishes the batch in
 hand or hands it back to the inbox, a poll stops before its next page or
-write, and the process exits 0. Whatever is not done within ``grace_seconds`` is abandoned
-safely: it is still in the inbox (or its cursor was not committed) and the
-next start does it. Held leases are released, so another replica takes
-over at once.
+write, and the process exits 0. Whatever is not done within
+``grace_seconds`` is abandoned safely: it is still in the inbox (or its
+cursor was not committed) and the next start does it. Held leases are
+released, so another replica takes over at once.
 """
 
 from __future__ import annotations
