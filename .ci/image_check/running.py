@@ -19,6 +19,7 @@ from pathlib import Path
 
 from support_sandbox import expected_flags, flag_state
 
+from goldthread.config import ServerSettings
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.faults import FaultPlan
 from goldthread.sandbox.org import generate
@@ -50,6 +51,17 @@ try:
 except OSError as error:
     root = error.strerror
 print(json.dumps({"mounts": mounts, "writable": writable, "root": root}))
+"""
+
+# Run inside the container: the status a URL answers with (0: no answer).
+ADMIN_PROBE = """
+import urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen({url!r}, timeout=5).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
+except OSError:
+    print(0)
 """
 
 
@@ -132,14 +144,16 @@ def check_service(scene: Scene, timings: Timings) -> None:
     name = f"{NAME}-run"
     scene.podman("volume", "create", name)
     port = free_port()
+    webhooks = ServerSettings().port
     scene.podman(
         "run", "--detach", "--name", name, *scene.options(name),
-        "--env", "GOLDTHREAD_SERVER__HOST=0.0.0.0", "--publish", f"127.0.0.1:{port}:8080",
+        "--env", "GOLDTHREAD_SERVER__HOST=0.0.0.0", "--publish", f"127.0.0.1:{port}:{webhooks}",
         scene.image,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: http_status(f"{base}/healthz") == 200, 60, "/healthz to answer 200")
     wait_until(lambda: http_status(f"{base}/readyz") == 200, 60, "/readyz to answer 200")
+    check_admin_listener(scene, name, base)
     scene.podman("healthcheck", "run", name)  # no systemd here to run it on its timer
     health = scene.podman("inspect", "--format", "{{.State.Health.Status}}", name).strip()
     ensure(health == "healthy", f"the HEALTHCHECK says {health!r}")
@@ -153,6 +167,21 @@ def check_service(scene: Scene, timings: Timings) -> None:
     ensure(found["root"] == "Read-only file system", f"writing to / gave {found['root']!r}")
     seconds = stop(scene, name)
     timings.fact(f"idle service: SIGTERM to exit 0 in {seconds:.1f} s")
+
+
+def check_admin_listener(scene: Scene, name: str, base: str) -> None:
+    """The dashboard and /metrics answer on the container's loopback (the admin
+    listener's default address) and not on the published webhook port."""
+    port = ServerSettings().admin_port
+    for path in ("/", "/metrics"):
+        ensure(http_status(f"{base}{path}") == 404, f"the webhook port serves {path}")
+        probe = ADMIN_PROBE.format(url=f"http://127.0.0.1:{port}{path}")
+
+        def answered(probe: str = probe) -> bool:
+            return scene.podman("exec", name, "python", "-c", probe).strip() == "200"
+
+        # The dashboard answers 503 until the first evaluation has rendered it.
+        wait_until(answered, 90, f"{path} on the admin listener in the container")
 
 
 def stop(scene: Scene, name: str) -> float:
