@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from goldthread.config import GitHubSource, JiraSource, Settings, load_settings
+from goldthread.config import (
+    EmailTarget,
+    GitHubSource,
+    JiraSource,
+    OwnerSettings,
+    Settings,
+    WebhookTarget,
+    load_settings,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -35,6 +43,12 @@ SPEC_KEYS = {
         "host", "port", "admin_host", "admin_port", "dashboard_token_env",
         "github_webhook_secret_env", "jira_webhook_secret_env", "max_body_bytes",
     ],
+    "owners": ["team", "sources", "repos", "projects", "components", "labels", "notify"],
+    "notify": [
+        "name", "type", "url_env", "smtp_host", "smtp_port", "starttls", "username",
+        "password_env", "from", "to",
+    ],
+    "digest": ["every", "at", "timezone"],
 }  # fmt: skip
 
 
@@ -72,7 +86,7 @@ def test_every_spec_key_appears_in_the_example() -> None:
 
 
 def _fields(model: type[BaseModel]) -> set[str]:
-    return set(model.model_fields)
+    return {info.alias or name for name, info in model.model_fields.items()}
 
 
 def test_every_key_goldthread_accepts_is_documented_in_the_example() -> None:
@@ -80,7 +94,7 @@ def test_every_key_goldthread_accepts_is_documented_in_the_example() -> None:
     undocumented = [
         f"{group}.{key}"
         for group, info in Settings.model_fields.items()
-        if group not in ("sources", "rules")
+        if group not in ("sources", "rules", "owners", "notify")
         and isinstance(info.annotation, type)
         and issubclass(info.annotation, BaseModel)
         for key in _fields(info.annotation) - documented.get(group, set())
@@ -88,6 +102,11 @@ def test_every_key_goldthread_accepts_is_documented_in_the_example() -> None:
     undocumented += [
         f"sources.{key}"
         for key in (_fields(GitHubSource) | _fields(JiraSource)) - documented["sources"]
+    ]
+    undocumented += [f"owners.{key}" for key in _fields(OwnerSettings) - documented["owners"]]
+    undocumented += [
+        f"notify.{key}"
+        for key in (_fields(WebhookTarget) | _fields(EmailTarget)) - documented["notify"]
     ]
     assert undocumented == []
     assert set(Settings.model_fields) == set(documented) - {""}

@@ -38,7 +38,7 @@ _GROUPS = ("store", "trace", "policy", "writeback", "daemon", "server")
 def check(obj: CliContext, online: bool) -> None:
     """Validate the config; --online also examines every source (the doctor)."""
     settings = obj.settings(sources=online)
-    secrets = obj.secrets(sources=True, webhooks=True)
+    secrets = obj.secrets(sources=True, webhooks=True, notify=True)
     console = plain_console()
     console.print(describe(settings, secrets, title=f"goldthread: config OK ({_where(obj)})"))
     if online:

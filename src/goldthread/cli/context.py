@@ -42,9 +42,11 @@ class CliContext:
             require_sources(self._settings, self.config_path)
         return self._settings
 
-    def secrets(self, *, sources: bool, webhooks: bool) -> ResolvedSecrets:
+    def secrets(self, *, sources: bool, webhooks: bool, notify: bool = False) -> ResolvedSecrets:
         """Read the secrets a command uses and teach the log redactor their values."""
-        resolved = resolve_secrets(self.settings(), sources=sources, webhooks=webhooks)
+        resolved = resolve_secrets(
+            self.settings(), sources=sources, webhooks=webhooks, notify=notify
+        )
         for value in known_secret_values(resolved):
             add_secret(value)
         return resolved

@@ -38,7 +38,7 @@ def run(obj: CliContext, confirmed: bool, grace_period: float, no_poll: bool) ->
     from goldthread.service.running import ServiceOptions, serve
 
     settings = obj.settings(sources=True)
-    secrets = obj.secrets(sources=True, webhooks=True)
+    secrets = obj.secrets(sources=True, webhooks=True, notify=True)
     options = ServiceOptions(confirmed=confirmed, grace_seconds=grace_period, poll=not no_poll)
     try:
         status = serve(settings, secrets, options)

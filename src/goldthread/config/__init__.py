@@ -25,6 +25,13 @@ from goldthread.config.loading import (
     require_sources,
     where_looked,
 )
+from goldthread.config.notifying import (
+    DigestSettings,
+    EmailTarget,
+    NotifyTarget,
+    OwnerSettings,
+    WebhookTarget,
+)
 from goldthread.config.secrets import ResolvedSecrets, known_secret_values, resolve_secrets
 from goldthread.config.settings import Settings
 from goldthread.config.sources import GitHubSource, JiraSource, Source
@@ -34,9 +41,13 @@ __all__ = [
     "DEFAULT_FILE",
     "INIT_HINT",
     "DaemonSettings",
+    "DigestSettings",
     "Duration",
+    "EmailTarget",
     "GitHubSource",
     "JiraSource",
+    "NotifyTarget",
+    "OwnerSettings",
     "PolicySettings",
     "PositiveDuration",
     "ResolvedSecrets",
@@ -46,6 +57,7 @@ __all__ = [
     "Source",
     "StoreSettings",
     "TraceSettings",
+    "WebhookTarget",
     "WritebackSettings",
     "config_file",
     "format_duration",

@@ -20,7 +20,8 @@ from goldthread.errors import ConfigError
 
 DEFAULT_FILE = Path("goldthread.toml")
 CONFIG_ENV = "GOLDTHREAD_CONFIG"
-_SOURCE_TAGS = frozenset({"github", "jira"})
+_TAGS = {"sources": ("github", "jira"), "notify": ("slack", "teams", "email")}
+"""The ``type`` values of each list of tagged tables."""
 _BOUNDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
 
 
@@ -122,9 +123,10 @@ def describe(error: ErrorDetails) -> str:
     elif kind == "missing":
         message = "required"
     elif kind == "union_tag_not_found":
-        loc, message = [*loc, "type"], "required (github or jira)"
+        loc, message = [*loc, "type"], f"required ({_kinds(loc)})"
     elif kind == "union_tag_invalid":
-        loc, message = [*loc, "type"], f"{ctx.get('tag')!r} is not a source type (github or jira)"
+        what = "a source type" if loc[:1] == ["sources"] else "a target type"
+        loc, message = [*loc, "type"], f"{ctx.get('tag')!r} is not {what} ({_kinds(loc)})"
     elif kind == "literal_error":
         message = f"{error['input']!r} is not one of {ctx.get('expected')}"
     elif kind == "too_short":
@@ -136,6 +138,10 @@ def describe(error: ErrorDetails) -> str:
     return f"{dotted(loc)}: {message}"
 
 
+def _kinds(loc: list[int | str]) -> str:
+    return " or ".join(_TAGS.get(str(loc[0]), ("github", "jira"))) if loc else "github or jira"
+
+
 def dotted(loc: list[int | str]) -> str:
     """``('sources', 1, 'github', 'token_env')`` -> ``sources[1].token_env``."""
     text = ""
@@ -144,7 +150,8 @@ def dotted(loc: list[int | str]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         elif not (
-            isinstance(previous, int) and part in _SOURCE_TAGS and text.startswith("sources")
+            isinstance(previous, int)
+            and any(text.startswith(group) and part in tags for group, tags in _TAGS.items())
         ):
             text += f".{part}" if text else part
         previous = part

@@ -12,9 +12,11 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from goldthread.config.notifying import EmailTarget
 from goldthread.config.settings import Settings
 from goldthread.config.sources import GitHubSource
 from goldthread.config.storeurl import store_url_passwords
@@ -36,6 +38,8 @@ class ResolvedSecrets:
     """The Bearer token the admin listener asks for (``None``: none asked)."""
     store_passwords: tuple[SecretStr, ...] = ()
     """The store URL's password(s), as written and percent-decoded."""
+    notify: Mapping[str, SecretStr] = field(default_factory=dict)
+    """Notify target name -> its webhook URL (Slack, Teams) or SMTP password."""
 
 
 def resolve_secrets(
@@ -44,12 +48,13 @@ def resolve_secrets(
     sources: bool,
     webhooks: bool,
     environ: Mapping[str, str] | None = None,
+    notify: bool = False,
 ) -> ResolvedSecrets:
-    """Read the secrets of the sources and/or the service's listeners
-    (``webhooks``: the webhook secrets and the dashboard token).
+    """Read the secrets of the sources, the service's listeners (``webhooks``:
+    the webhook secrets and the dashboard token) and/or the notify targets.
 
-        Raises :class:`ConfigError` with one line per secret that was named but
-        did not resolve (unset or empty variable, unreadable or empty file).
+    Raises :class:`ConfigError` with one line per secret that was named but
+    did not resolve (unset or empty variable, unreadable or empty file).
     """
     reader = _Reader(os.environ if environ is None else environ)
     tokens: dict[str, SecretStr] = {}
@@ -93,6 +98,7 @@ def resolve_secrets(
             else None
         ),
         store_passwords=tuple(SecretStr(p) for p in store_url_passwords(settings.store.url)),
+        notify=_notify_secrets(settings, reader) if notify else {},
     )
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -110,7 +116,9 @@ def known_secret_values(resolved: ResolvedSecrets) -> list[str]:
     values += resolved.store_passwords
     if resolved.dashboard_token is not None:
         values.append(resolved.dashboard_token)
+    values += list(resolved.notify.values())
     plain = [value.get_secret_value() for value in values]
+    plain += [_url_tail(value.get_secret_value()) for value in resolved.notify.values()]
     pem_lines = [
         line.strip()
         for pem in resolved.app_keys.values()
@@ -118,6 +126,28 @@ def known_secret_values(resolved: ResolvedSecrets) -> list[str]:
         if len(line.strip()) >= 16 and not line.startswith("-----")
     ]
     return sorted({value for value in plain + pem_lines if value}, key=len, reverse=True)
+
+
+def _notify_secrets(settings: Settings, reader: _Reader) -> dict[str, SecretStr]:
+    """Each target's webhook URL or SMTP password, by target name."""
+    found: dict[str, SecretStr] = {}
+    for index, target in enumerate(settings.notify):
+        key = f"notify[{index}]"
+        if isinstance(target, EmailTarget):
+            value = reader.one(key, "password", target.password_env, target.password_file)
+        else:
+            value = reader.one(key, "url", target.url_env, target.url_file)
+        if value is not None:
+            found[target.name] = value
+    return found
+
+
+def _url_tail(value: str) -> str:
+    """A webhook URL's path and query (its secret part), when it is long enough
+    to be one; else ``""``."""
+    parts = urlsplit(value)
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    return tail if parts.scheme and len(tail) >= 16 else ""
 
 
 class _Reader:

@@ -32,9 +32,16 @@ from goldthread.config.groups import (
     TraceSettings,
     WritebackSettings,
 )
+from goldthread.config.notifying import (
+    DigestSettings,
+    NotifyTarget,
+    OwnerSettings,
+    notify_problems,
+)
 from goldthread.config.patterns import compile_pattern
 from goldthread.config.sources import GitHubSource, JiraSource, Source
 from goldthread.core.model import Layer, LayerRule, TracePolicy
+from goldthread.core.owners import OwnerRules, compile_owners
 from goldthread.core.references import SourceIndex, TextPattern
 
 TOML_FILE: ContextVar[Path | None] = ContextVar("goldthread_toml_file", default=None)
@@ -59,6 +66,9 @@ class Settings(BaseSettings):
     writeback: WritebackSettings = Field(default_factory=WritebackSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    owners: list[OwnerSettings] = Field(default_factory=list)
+    notify: list[NotifyTarget] = Field(default_factory=list)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -117,6 +127,16 @@ class Settings(BaseSettings):
             own_label=self.writeback.label,
         )
 
+    def owner_rules(self) -> OwnerRules:
+        """``[[owners]]`` as the core's compiled rules (goldthread's label ignored)."""
+        rules = tuple(owner.rule(index) for index, owner in enumerate(self.owners))
+        return compile_owners(rules, self.writeback.label)
+
+    def targets_of(self, team: str) -> tuple[str, ...]:
+        """The notify targets of ``team``: every rule naming it, in order, each once."""
+        names = (name for owner in self.owners if owner.team == team for name in owner.notify)
+        return tuple(dict.fromkeys(names))
+
     def reference_patterns(self) -> tuple[TextPattern, ...]:
         """``trace.reference_patterns`` compiled for RE2 (they were validated on load)."""
         return tuple(compile_pattern(pattern) for pattern in self.trace.reference_patterns)
@@ -163,6 +183,7 @@ def cross_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...],
                     (("rules", index, "sources"), f"unknown source {name!r} (configured: {known})")
                 )
     problems += label_problems(data, entries)
+    problems += notify_problems(data)
     return problems
 
 

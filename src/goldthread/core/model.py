@@ -128,7 +128,8 @@ class WorkItem:
 
     ``state`` is ``open`` or ``closed`` (Jira: status category *done* is
     closed). ``labels`` are as on the tracker, goldthread's own label included;
-    the rules ignore it.
+    the rules ignore it. ``components`` are the Jira components (owner rules
+    match them; a GitHub item has none).
     """
 
     ref: str
@@ -148,6 +149,7 @@ class WorkItem:
     is_pull_request: bool = False
     comment_count: int | None = None
     marker: MarkerHint = MARKER_UNKNOWN
+    components: tuple[str, ...] = ()
 
     @property
     def closed(self) -> bool:

@@ -15,6 +15,8 @@ from goldthread.errors import StoreError
 from goldthread.store.base import (
     CoveragePoint,
     CoverageRow,
+    Delivery,
+    DeliveryStatus,
     InboxEntry,
     InboxStatus,
     LedgerEntry,
@@ -25,6 +27,8 @@ from goldthread.store.base import (
 __all__ = [
     "CoveragePoint",
     "CoverageRow",
+    "Delivery",
+    "DeliveryStatus",
     "InboxEntry",
     "InboxStatus",
     "LedgerEntry",

@@ -23,6 +23,8 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from goldthread.core.ageing import FlagSpan
+from goldthread.core.digest import Snapshot
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 
 
@@ -120,6 +122,36 @@ class RunRecord:
     stats_json: str | None
 
 
+class DeliveryStatus(StrEnum):
+    """Life of one digest message to one target.
+
+    ``pending`` waits for its first attempt; ``failed`` waits for a retry at
+    ``next_attempt_at``; ``sent`` is done; ``dead`` was given up.
+    """
+
+    PENDING = "pending"
+    FAILED = "failed"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One owner's digest of one period, to one target. ``document`` is the
+    digest as JSON, so every retry sends the same message."""
+
+    id: int
+    period: datetime
+    team: str
+    target: str
+    document: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
 @runtime_checkable
 class Store(Protocol):
     """Everything goldthread persists. Safe to share between threads."""
@@ -168,6 +200,19 @@ class Store(Protocol):
         ...
 
     def barren(self) -> list[Barren]: ...
+
+    # ---- flag history (kept by save_verdicts)
+
+    def flags(self) -> dict[str, FlagSpan]:
+        """Each item's latest untraced stretch, by ref. :meth:`save_verdicts`
+        opens one when an item is judged orphan or broken and none is open,
+        and closes the open one when it is judged anything else."""
+        ...
+
+    def move_flags(self, moves: Mapping[str, str]) -> None:
+        """Carry the flag history of each old ref to its new one (a moved
+        item), unless the new ref has one already."""
+        ...
 
     # ---- cursors, per (source, scope)
 
@@ -283,6 +328,60 @@ class Store(Protocol):
     def coverage_history(self) -> list[CoveragePoint]:
         """Every recorded row, oldest run first, then by source, then layer from
         vision down."""
+        ...
+
+    # ---- digests
+
+    def prepare_digest(
+        self,
+        period: datetime,
+        now: datetime,
+        snapshots: Sequence[Snapshot],
+        messages: Sequence[tuple[str, str, str]],
+        *,
+        baseline: bool = False,
+    ) -> bool:
+        """Prepare ``period`` once: record it, replace the teams' snapshots and
+        queue ``messages`` (``(team, target, document)``) for delivery, all in
+        one transaction; ``False`` (nothing changed) when the period was
+        prepared already, by this process or another replica. A ``baseline``
+        period sends nothing: it is where the first digest counts from."""
+        ...
+
+    def digest_started(self) -> bool:
+        """Whether any digest period was ever prepared."""
+        ...
+
+    def snapshots(self) -> dict[str, Snapshot]:
+        """Each team's last snapshot."""
+        ...
+
+    def save_snapshots(self, snapshots: Sequence[Snapshot]) -> None:
+        """Replace the given teams' snapshots (a digest sent outside the schedule)."""
+        ...
+
+    def due_deliveries(self, now: datetime, limit: int = 50) -> list[Delivery]:
+        """Pending deliveries, and failed ones whose retry time has come, oldest first."""
+        ...
+
+    def deliveries(self, period: datetime | None = None) -> list[Delivery]:
+        """Every delivery (of one period), oldest first."""
+        ...
+
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Count an attempt: sent (no ``error``), failed until ``retry_at``, or
+        given up (an ``error`` and no ``retry_at``)."""
+        ...
+
+    def delivery_counts(self) -> dict[DeliveryStatus, int]:
+        """Deliveries by status (every status present, zero included)."""
         ...
 
     # ---- leases: one holder at a time, across replicas

@@ -179,6 +179,7 @@ ITEM_COLUMNS = (
     "external_id",
     "is_pull_request",
     "comment_count",
+    "components",
 )
 
 
@@ -201,6 +202,7 @@ def item_row(item: WorkItem) -> tuple[Any, ...]:
         item.external_id,
         1 if item.is_pull_request else 0,
         item.comment_count,
+        dumps(list(item.components)),
     )
 
 
@@ -223,6 +225,7 @@ def item_from_row(row: tuple[Any, ...]) -> WorkItem:
         external_id,
         is_pull_request,
         comment_count,
+        components,
     ) = row
     return WorkItem(
         ref=ref,
@@ -241,4 +244,5 @@ def item_from_row(row: tuple[Any, ...]) -> WorkItem:
         external_id=external_id,
         is_pull_request=bool(is_pull_request),
         comment_count=comment_count,
+        components=tuple(json.loads(components)),
     )

@@ -100,6 +100,35 @@ TABLES: tuple[Table, ...] = (
     Table(
         "leases", ("name", "holder", "token", "expires_at"), "name", times=frozenset({"expires_at"})
     ),
+    Table(
+        "flags",
+        ("ref", "since", "cleared_at"),
+        "ref, since",
+        times=frozenset({"since", "cleared_at"}),
+    ),
+    Table(
+        "digest_periods",
+        ("period", "prepared_at", "baseline"),
+        "period",
+        times=frozenset({"period", "prepared_at"}),
+        flags=frozenset({"baseline"}),
+    ),
+    Table(
+        "digest_snapshots",
+        ("team", "at", "traced", "untraced", "refs"),
+        "team",
+        times=frozenset({"at"}),
+    ),
+    Table(
+        "digest_deliveries",
+        (
+            *("id", "period", "team", "target", "document", "status", "attempts"),
+            *("next_attempt_at", "last_error", "sent_at"),
+        ),
+        "id",
+        times=frozenset({"period", "next_attempt_at", "sent_at"}),
+        identity="id",
+    ),
 )
 """In an order that keeps references valid (runs before coverage)."""
 

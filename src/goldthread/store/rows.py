@@ -8,14 +8,19 @@ passes its own ``moment`` reader and the rest is shared.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from goldthread.core.ageing import FlagSpan
+from goldthread.core.digest import Snapshot
 from goldthread.core.model import Layer
 from goldthread.store.base import (
     CoveragePoint,
     CoverageRow,
+    Delivery,
+    DeliveryStatus,
     InboxEntry,
     InboxStatus,
     LedgerEntry,
@@ -42,6 +47,17 @@ INBOX_COUNTS = "SELECT status, count(*) FROM inbox GROUP BY status"
 OLDEST_WAITING = (
     "SELECT min(received_at) FROM inbox WHERE status IN ('pending', 'processing', 'failed')"
 )
+
+
+FLAGGABLE = "('orphan', 'broken')"
+"""The verdict kinds that open a flag stretch, as SQL (fixed text)."""
+FLAGS_SELECT = "SELECT ref, since, cleared_at FROM flags ORDER BY ref, since"
+SNAPSHOTS_SELECT = "SELECT team, at, traced, untraced, refs FROM digest_snapshots"
+DELIVERY_COLUMNS = (
+    "id, period, team, target, document, status, attempts, next_attempt_at, last_error, sent_at"
+)
+DELIVERY_SELECT = f"SELECT {DELIVERY_COLUMNS} FROM digest_deliveries"  # noqa: S608 (fixed)
+DELIVERY_COUNTS = "SELECT status, count(*) FROM digest_deliveries GROUP BY status"
 
 
 def _maybe(moment: Moment, value: Any) -> datetime | None:
@@ -119,3 +135,52 @@ def coverage_point(row: tuple[Any, ...], moment: Moment) -> CoveragePoint:
         run_id=run_id,
         at=moment(at),
     )
+
+
+def latest_flags(rows: list[tuple[Any, ...]], moment: Moment) -> dict[str, FlagSpan]:
+    """Rows of :data:`FLAGS_SELECT` as each ref's latest stretch."""
+    return {
+        ref: FlagSpan(ref=ref, since=moment(since), cleared_at=_maybe(moment, cleared))
+        for ref, since, cleared in rows
+    }
+
+
+def snapshot(row: tuple[Any, ...], moment: Moment) -> Snapshot:
+    """A row of :data:`SNAPSHOTS_SELECT` as a :class:`Snapshot`."""
+    team, at, traced, untraced, refs = row
+    return Snapshot(
+        team=team,
+        at=moment(at),
+        traced=int(traced),
+        untraced=int(untraced),
+        refs=frozenset(json.loads(refs)),
+    )
+
+
+def snapshot_refs(value: Snapshot) -> str:
+    """A snapshot's untraced refs as stored (sorted JSON)."""
+    return json.dumps(sorted(value.refs), separators=(",", ":"))
+
+
+def delivery(row: tuple[Any, ...], moment: Moment) -> Delivery:
+    """A row of :data:`DELIVERY_COLUMNS` as a :class:`Delivery`."""
+    delivery_id, period, team, target, document, status, attempts, next_at, error, sent = row
+    return Delivery(
+        id=int(delivery_id),
+        period=moment(period),
+        team=team,
+        target=target,
+        document=document,
+        status=DeliveryStatus(status),
+        attempts=int(attempts),
+        next_attempt_at=moment(next_at),
+        last_error=error,
+        sent_at=_maybe(moment, sent),
+    )
+
+
+def delivery_counts(rows: list[tuple[Any, ...]]) -> dict[DeliveryStatus, int]:
+    """Rows of :data:`DELIVERY_COUNTS`, every status present."""
+    counts = dict.fromkeys(DeliveryStatus, 0)
+    counts.update({DeliveryStatus(status): int(n) for status, n in rows})
+    return counts

@@ -92,6 +92,7 @@ def carry_over(store: Store, moves: Mapping[str, str]) -> None:
             store.record_ledger(dataclasses.replace(entry, ref=new))
         if entry is not None:
             store.forget_ledger(old)
+    store.move_flags(moves)
     store.delete_items(moves)
 
 

@@ -40,6 +40,7 @@ BASE_FIELDS = (
     "updated",
     "parent",
     "issuelinks",
+    "components",
 )
 _BLOCK_NODES = frozenset(
     {"paragraph", "heading", "listItem", "blockquote", "codeBlock", "rule", "tableRow", "panel"}
@@ -101,6 +102,7 @@ def parse_issue(raw: Mapping[str, Any], ctx: ParseContext) -> WorkItem:
         status=str(status.get("name") or ""),
         external_id=str(raw.get("id") or ""),
         marker=marker_hint(raw),
+        components=_names(fields.get("components")),
     )
 
 
@@ -118,6 +120,15 @@ def updated_millis(raw: Mapping[str, Any]) -> int:
     """The issue's ``updated`` as epoch milliseconds (the cursor's unit)."""
     when = parse_time((raw.get("fields") or {}).get("updated"))
     return int(when.timestamp() * 1000)
+
+
+def _names(values: object) -> tuple[str, ...]:
+    """The ``name`` of each object in a list (components)."""
+    return tuple(
+        str(value["name"])
+        for value in (values if isinstance(values, list) else ())
+        if isinstance(value, Mapping) and value.get("name")
+    )
 
 
 def _name(value: object) -> str | None:

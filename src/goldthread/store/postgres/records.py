@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
@@ -26,6 +27,14 @@ _ITEM_INSERT = (  # built from the fixed column list only
 _ITEM_MERGE = (
     f"INSERT INTO items ({_COLUMNS}) SELECT {_COLUMNS} FROM items_in "  # noqa: S608
     f"ON CONFLICT (ref) DO UPDATE SET {_UPDATE_ALL}"
+)
+_FLAG_OPEN = (  # an untraced item without an open stretch gets one
+    "INSERT INTO flags (ref, since) SELECT ref, %s FROM verdicts"  # noqa: S608 (fixed text)
+    f" WHERE evaluated_at = %s AND kind IN {stored.FLAGGABLE} ON CONFLICT DO NOTHING"
+)
+_FLAG_CLOSE = (  # a judged item that is not untraced ends its open stretch
+    "UPDATE flags SET cleared_at = %s WHERE cleared_at IS NULL AND ref IN"  # noqa: S608
+    f" (SELECT ref FROM verdicts WHERE evaluated_at = %s AND kind NOT IN {stored.FLAGGABLE})"
 )
 _ITEM_SELECT = f"SELECT {_COLUMNS} FROM items"  # noqa: S608 (fixed columns)
 _BODY = codec.ITEM_COLUMNS.index("body")
@@ -88,6 +97,7 @@ class RecordTables(PostgresConnection):
         with self._tx("deleting items") as conn:
             deleted = conn.execute("DELETE FROM items WHERE ref = ANY(%s)", (keys,)).rowcount
             conn.execute("DELETE FROM verdicts WHERE ref = ANY(%s)", (keys,))
+            conn.execute("DELETE FROM flags WHERE ref = ANY(%s)", (keys,))
         return deleted
 
     def item(self, ref: str) -> WorkItem | None:
@@ -137,6 +147,8 @@ class RecordTables(PostgresConnection):
                 " classification = excluded.classification, evaluated_at = excluded.evaluated_at",
                 rows,
             )
+            cur.execute(_FLAG_OPEN, (at, at))
+            cur.execute(_FLAG_CLOSE, (at, at))
 
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
@@ -152,6 +164,18 @@ class RecordTables(PostgresConnection):
             (ref,),
         )
         return codec.verdict_from_row(rows[0]) if rows else None
+
+    def flags(self) -> dict[str, FlagSpan]:
+        return stored.latest_flags(self._all("reading flags", stored.FLAGS_SELECT), moment)
+
+    def move_flags(self, moves: Mapping[str, str]) -> None:
+        rows = [(new, old, new) for old, new in moves.items()]
+        with self._tx("moving flags") as conn, conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE flags SET ref = %s WHERE ref = %s"
+                " AND NOT EXISTS (SELECT 1 FROM flags AS f WHERE f.ref = %s)",
+                rows,
+            )
 
     def last_evaluated_at(self) -> datetime | None:
         rows = self._all("reading verdicts", "SELECT max(evaluated_at) FROM verdicts")

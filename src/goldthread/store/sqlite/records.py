@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
@@ -20,6 +21,14 @@ _ITEM_INSERT = (  # built from the fixed column list only
     f"VALUES ({', '.join('?' for _ in codec.ITEM_COLUMNS)}) "
     "ON CONFLICT (ref) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in codec.ITEM_COLUMNS[1:])
+)
+_FLAG_OPEN = (  # an untraced item without an open stretch gets one
+    "INSERT INTO flags (ref, since) SELECT ref, ? FROM verdicts"  # noqa: S608 (fixed text)
+    f" WHERE evaluated_at = ? AND kind IN {stored.FLAGGABLE} ON CONFLICT DO NOTHING"
+)
+_FLAG_CLOSE = (  # a judged item that is not untraced ends its open stretch
+    "UPDATE flags SET cleared_at = ? WHERE cleared_at IS NULL AND ref IN"  # noqa: S608
+    f" (SELECT ref FROM verdicts WHERE evaluated_at = ? AND kind NOT IN {stored.FLAGGABLE})"
 )
 _ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
 
@@ -42,6 +51,7 @@ class RecordTables(SqliteConnection):
             conn.executemany("DELETE FROM items WHERE ref = ?", keys)
             deleted = conn.total_changes - before
             conn.executemany("DELETE FROM verdicts WHERE ref = ?", keys)
+            conn.executemany("DELETE FROM flags WHERE ref = ?", keys)
         return deleted
 
     def item(self, ref: str) -> WorkItem | None:
@@ -93,6 +103,8 @@ class RecordTables(SqliteConnection):
                 " classification = excluded.classification, evaluated_at = excluded.evaluated_at",
                 rows,
             )
+            conn.execute(_FLAG_OPEN, (at, at))
+            conn.execute(_FLAG_CLOSE, (at, at))
 
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
@@ -108,6 +120,18 @@ class RecordTables(SqliteConnection):
             (ref,),
         )
         return codec.verdict_from_row(rows[0]) if rows else None
+
+    def flags(self) -> dict[str, FlagSpan]:
+        return stored.latest_flags(self._all("reading flags", stored.FLAGS_SELECT), codec.parse_ts)
+
+    def move_flags(self, moves: Mapping[str, str]) -> None:
+        rows = [(new, old, new) for old, new in moves.items()]
+        with self._tx("moving flags") as conn:
+            conn.executemany(
+                "UPDATE flags SET ref = ? WHERE ref = ?"
+                " AND NOT EXISTS (SELECT 1 FROM flags AS f WHERE f.ref = ?)",
+                rows,
+            )
 
     def last_evaluated_at(self) -> datetime | None:
         rows = self._all("reading verdicts", "SELECT max(evaluated_at) FROM verdicts")
