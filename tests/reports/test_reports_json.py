@@ -21,6 +21,8 @@ ITEM_KEYS = {
     "parents",
     "chain",
     "flagged",
+    "flagged_since",
+    "owner",
 }
 
 
@@ -44,8 +46,10 @@ def test_every_item_has_exactly_the_promised_keys_and_types(report: ReportData) 
     assert {item["verdict"] for item in items} == {"traced", "orphan", "broken", "exempt"}
     for item in items:
         assert set(item) == ITEM_KEYS
-        for key in ITEM_KEYS - {"parents", "chain", "flagged"}:
+        for key in ITEM_KEYS - {"parents", "chain", "flagged", "flagged_since", "owner"}:
             assert isinstance(item[key], str), key
+        assert item["owner"] is None or isinstance(item["owner"], str)
+        assert item["flagged_since"] is None or isinstance(item["flagged_since"], str)
         assert all(isinstance(p, str) for p in item["parents"])
         assert all(isinstance(c, str) for c in item["chain"])
         assert item["chain"][0] == item["ref"]

@@ -151,6 +151,7 @@ def _report(config: str) -> ReportData:
             writeback_enabled=settings.writeback.enabled,
             now=datetime.now(UTC),
             label=settings.writeback.label,
+            owners=settings.owner_rules(),
         )
 
 

@@ -117,6 +117,7 @@ def _show(settings: Settings, store: Store, console: Console, output: Path) -> N
         writeback_enabled=settings.writeback.enabled,
         now=datetime.now(UTC),
         label=settings.writeback.label,
+        owners=settings.owner_rules(),
     )
     width = console.width if console.is_terminal else 120
     tty = console.is_terminal

@@ -27,7 +27,7 @@ from goldthread.core.model import Verdict, VerdictKind, WorkItem
 from goldthread.core.tracing import trace
 from goldthread.errors import StoreError
 from goldthread.reports import FORMATS, ReportData, render, report_from
-from goldthread.reports.explaining import explain_item
+from goldthread.reports.explaining import explain_item, owner_lines
 from goldthread.reports.table import render_table
 from goldthread.store import Store, open_store
 from goldthread.store.base import RunRecord
@@ -57,6 +57,13 @@ from goldthread.store.base import RunRecord
     help="List only items with this verdict (repeatable). Totals still cover every item.",
 )
 @click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="TEAM",
+    help="Only this team's items, totals and barren items (repeatable; [[owners]] teams).",
+)
+@click.option(
     "--fail-on-untraced",
     is_flag=True,
     help="Exit with status 3 when any item is orphan or broken (a CI gate).",
@@ -67,10 +74,16 @@ def report(
     fmt: str,
     output: Path | None,
     verdicts: Sequence[str],
+    owners: Sequence[str],
     fail_on_untraced: bool,
 ) -> None:
     """From the store, without calling any tracker: coverage and untraced items."""
     settings = obj.settings()
+    rules = settings.owner_rules()
+    unknown = [team for team in owners if team not in rules.teams()]
+    if unknown:
+        known = ", ".join(rules.teams()) or "none: add [[owners]] to the config"
+        raise click.UsageError(f"--owner {unknown[0]!r} is not a team (teams: {known})")
     with _store(settings) as store:
         data = report_from(
             store,
@@ -78,6 +91,8 @@ def report(
             now=datetime.now(UTC),
             verdict_filter=verdicts,
             label=settings.writeback.label,
+            owners=rules,
+            owner_filter=owners,
         )
     if output is None:
         click.echo(_for_terminal(data, fmt), nl=False)
@@ -97,13 +112,18 @@ def explain(obj: CliContext, ref: str) -> None:
         items = {item.ref: item for item in store.items()}
         stored = store.verdicts()
         runs = store.runs(limit=50)
+        spans = store.flags()
     found = _resolve(ref, items)
     policy = settings.trace_policy()
-    fresh = trace(items, policy, datetime.now(UTC))
+    now = datetime.now(UTC)
+    fresh = trace(items, policy, now)
     kinds = last_link_kinds(runs, items[found].source)
     click.echo(
         explain_item(found, items, policy, fresh.get(found), verdicts=fresh, link_kinds=kinds),
         nl=False,
+    )
+    click.echo(
+        owner_lines(settings.owner_rules().match(items[found]), spans.get(found), now), nl=False
     )
     note = _stale_note(stored.get(found), fresh.get(found))
     if note:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from goldthread.core.ageing import BUCKET_NAMES, FlagSpan, age, age_text, bucket
 from goldthread.core.labels import carries_label
 from goldthread.core.model import Barren, Layer, Verdict, VerdictKind, WorkItem, split_ref
+from goldthread.core.owners import OwnerRules
 from goldthread.reports.tree import TreeNode, build_tree
 
 LAYERS: tuple[Layer, ...] = (Layer.VISION, Layer.STRATEGY, Layer.EXECUTION, Layer.NONE)
@@ -72,6 +74,9 @@ class ReportRow:
     chain: tuple[str, ...]
     flagged: bool
     detail: str = ""
+    owner: str | None = None
+    flagged_since: datetime | None = None
+    """When goldthread first judged the item untraced (while it is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,19 @@ class Tally:
 
     def count(self, verdict: VerdictKind) -> int:
         return int(getattr(self, verdict.value))
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerAges:
+    """One owner's items: the tally, and the untraced ones by age bucket."""
+
+    tally: Tally
+    ages: tuple[tuple[str, int], ...]
+    oldest_since: datetime | None = None
+
+    @property
+    def owner(self) -> str:
+        return self.tally.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +156,9 @@ class ReportData:
     all_rows: tuple[ReportRow, ...] = ()
     writeback_enabled: bool = True
     verdict_filter: tuple[VerdictKind, ...] = ()
+    by_owner: tuple[OwnerAges, ...] = ()
+    """Per owner (no owner last, as ``—``), when owners are configured."""
+    owner_filter: tuple[str, ...] = ()
 
     def index(self) -> dict[str, ReportRow]:
         """Every item by ref, listed or not."""
@@ -158,13 +179,18 @@ def build_report(
     now: datetime,
     verdict_filter: Iterable[VerdictKind | str] = (),
     label: str = "goldthread:untraced",
+    owners: OwnerRules | None = None,
+    flags: Mapping[str, FlagSpan] | None = None,
+    owner_filter: Iterable[str] = (),
 ) -> ReportData:
-    """Join stored items, verdicts and ledger into a report.
+    """Join stored items, verdicts, ledger and flag history into a report.
 
     Items without a verdict (never evaluated) are left out; a verdict whose
-    item is gone still shows, with what its ref says.
+    item is gone still shows, with what its ref says. With ``owner_filter``
+    the report is those teams' alone: their items, totals and barren items.
     """
     by_ref = {item.ref: item for item in items}
+    spans = flags or {}
     rows = tuple(
         _row(
             ref,
@@ -173,10 +199,17 @@ def build_report(
             entry=ledger.get(ref),
             writeback_enabled=writeback_enabled,
             label=label,
+            owners=owners,
+            span=spans.get(ref),
         )
         for ref in sorted(verdicts)
     )
-    known = set(verdicts)
+    teams = tuple(dict.fromkeys(owner_filter))
+    if teams:
+        rows = tuple(row for row in rows if row.owner in teams)
+        kept = {row.ref for row in rows}
+        barren = [b for b in barren if b.ref in kept]
+    known = {row.ref for row in rows}
     wanted = tuple(dict.fromkeys(VerdictKind(v) for v in verdict_filter))
     listed = tuple(row for row in rows if not wanted or row.verdict in wanted)
     return ReportData(
@@ -189,7 +222,42 @@ def build_report(
         all_rows=rows,
         writeback_enabled=writeback_enabled,
         verdict_filter=wanted,
+        by_owner=owner_ages(rows, now) if owners else (),
+        owner_filter=teams,
     )
+
+
+NO_OWNER = "—"
+"""How reports name the items no owner rule matched."""
+
+
+def owner_ages(rows: Sequence[ReportRow], now: datetime) -> tuple[OwnerAges, ...]:
+    """Per owner (in name order, items without an owner last): the tally and
+    the untraced items' ages by bucket."""
+    groups: dict[str, list[ReportRow]] = {}
+    for row in rows:
+        groups.setdefault(row.owner or NO_OWNER, []).append(row)
+    names = sorted(groups, key=lambda name: (name == NO_OWNER, name.casefold()))
+    found = []
+    for name in names:
+        members = groups[name]
+        sinces = [r.flagged_since for r in members if r.verdict.flaggable and r.flagged_since]
+        counts = dict.fromkeys(BUCKET_NAMES, 0)
+        for since in sinces:
+            counts[bucket(since, now)] += 1
+        found.append(
+            OwnerAges(
+                tally=_tally(name, members),
+                ages=tuple(counts.items()),
+                oldest_since=min(sinces, default=None),
+            )
+        )
+    return tuple(found)
+
+
+def row_age(row: ReportRow, now: datetime) -> str:
+    """How long the row's item has been untraced, for people (``—``: it is not)."""
+    return age_text(age(row.flagged_since, now))
 
 
 def summarise(rows: Sequence[ReportRow]) -> Summary:
@@ -240,8 +308,12 @@ def _row(
     entry: LedgerLike | None,
     writeback_enabled: bool,
     label: str,
+    owners: OwnerRules | None = None,
+    span: FlagSpan | None = None,
 ) -> ReportRow:
     source, key = split_ref(ref)
+    owner = owners.team(item) if owners and item is not None else None
+    since = span.since if span is not None and span.open and verdict.flaggable else None
     return ReportRow(
         ref=ref,
         source=item.source if item else source,
@@ -255,6 +327,8 @@ def _row(
         chain=verdict.chain,
         flagged=writeback_enabled and _flag_on(item, verdict, entry, label),
         detail=verdict.detail,
+        owner=owner,
+        flagged_since=since,
     )
 
 

@@ -8,10 +8,13 @@ person can fix the item (or the config) without reading goldthread's code.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+from goldthread.core.ageing import FlagSpan, age, age_text
 from goldthread.core.model import Classification, ParentLink, TracePolicy, Verdict, WorkItem
 from goldthread.core.neutral import one_line
+from goldthread.core.owners import OwnerMatch
 from goldthread.core.rules import classify
 
 
@@ -111,3 +114,18 @@ def _verdict_lines(verdict: Verdict | None) -> list[str]:
     if verdict.detail:
         lines.append(f"  {one_line(verdict.detail)}")
     return lines
+
+
+def owner_lines(match: OwnerMatch, span: FlagSpan | None, now: datetime) -> str:
+    """Who owns the item and which owner rule said so; how long it has been
+    untraced, or when it last was."""
+    team = one_line(match.team) if match.team else "none"
+    lines = ["", f"Owner: {team}", f"  {match.explanation}"]
+    if span is not None and span.open:
+        since = f"{span.since:%Y-%m-%d %H:%M} UTC"
+        lines.append(f"Untraced since {since} ({age_text(age(span.since, now))})")
+    elif span is not None and span.cleared_at is not None:
+        lines.append(
+            f"Untraced from {span.since:%Y-%m-%d} until {span.cleared_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return "\n".join(lines) + "\n"

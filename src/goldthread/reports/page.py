@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from goldthread.core.model import Barren, Layer, VerdictKind
 from goldthread.reports.chart import legend_entries, trend_svg
-from goldthread.reports.data import ReportData, ReportRow, Tally, percent
+from goldthread.reports.data import OwnerAges, ReportData, ReportRow, Tally, percent, row_age
 from goldthread.reports.tree import TreeNode
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -35,6 +35,7 @@ def render_html(data: ReportData, *, refresh_seconds: int | None = None) -> str:
             _bars_card("layers", "Coverage by layer", data.summary.by_layer),
             _bars_card("sources", "Coverage by source", data.summary.by_source),
             "</div>",
+            _owners_card(data),
             _trend_card(data),
             _tree_card(data, index),
             _items_card(
@@ -42,12 +43,14 @@ def render_html(data: ReportData, *, refresh_seconds: int | None = None) -> str:
                 "Orphans",
                 "No parent link at all.",
                 data.with_verdict(VerdictKind.ORPHAN),
+                data,
             ),
             _items_card(
                 "broken",
                 "Broken",
                 "Parent links that do not lead to a vision.",
                 data.with_verdict(VerdictKind.BROKEN),
+                data,
             ),
             _barren_card(data.barren, index),
             f"<footer>goldthread · generated {_when(data)}</footer>",
@@ -73,9 +76,38 @@ def _when(data: ReportData) -> str:
 
 
 def _header(data: ReportData) -> str:
+    teams = ", ".join(escape(team) for team in data.owner_filter)
+    scope = f" · owner {teams}" if teams else ""
     return (
         '<header class="top"><h1>The <span class="thread">golden thread</span></h1>'
-        f"<p>Vision → strategy → execution · generated {_when(data)}</p></header>"
+        f"<p>Vision → strategy → execution{scope} · generated {_when(data)}</p></header>"
+    )
+
+
+def _owners_card(data: ReportData) -> str:
+    """Untraced items per owner, by how long they have been untraced."""
+    if not data.by_owner:
+        return ""
+    names = [name for name, _ in data.by_owner[0].ages]
+    head = "".join(f"<th>{escape(name)}</th>" for name in names)
+    body = "".join(_owner_row(owner) for owner in data.by_owner)
+    return (
+        '<section class="card" id="owners"><h2>Untraced by owner and age</h2>'
+        '<p class="empty">How long items have been untraced since goldthread first found them so.</p>'
+        '<table class="items ages"><thead><tr><th>Owner</th><th>Items</th><th>Untraced</th>'
+        f"{head}<th>Coverage</th></tr></thead><tbody>{body}</tbody></table></section>"
+    )
+
+
+def _owner_row(owner: OwnerAges) -> str:
+    cells = "".join(
+        f'<td class="n{" alert" if n and name == "older" else ""}">{n}</td>'
+        for name, n in owner.ages
+    )
+    return (
+        f'<tr><td>{escape(owner.owner)}</td><td class="n">{owner.tally.items}</td>'
+        f'<td class="n">{owner.tally.untraced}</td>{cells}'
+        f'<td class="n">{percent(owner.tally.coverage)}</td></tr>'
     )
 
 
@@ -243,15 +275,18 @@ def _link(ref: str, row: ReportRow | None) -> str:
     return text
 
 
-def _items_card(anchor: str, title: str, blurb: str, rows: tuple[ReportRow, ...]) -> str:
+def _items_card(
+    anchor: str, title: str, blurb: str, rows: tuple[ReportRow, ...], data: ReportData
+) -> str:
     if not rows:
         content = '<p class="empty">None.</p>'
     else:
         content = (
             '<table class="items"><colgroup><col class="item"><col class="layer"><col>'
-            '<col class="flag"></colgroup><thead><tr><th>Item</th><th>Layer</th><th>Reason</th>'
+            '<col class="owner"><col class="flag"></colgroup><thead><tr><th>Item</th>'
+            "<th>Layer</th><th>Reason</th><th>Owner · untraced for</th>"
             "<th>Flag</th></tr></thead><tbody>"
-            + "".join(_item_row(row) for row in rows)
+            + "".join(_item_row(row, data) for row in rows)
             + "</tbody></table>"
         )
     return (
@@ -261,15 +296,22 @@ def _items_card(anchor: str, title: str, blurb: str, rows: tuple[ReportRow, ...]
     )
 
 
-def _item_row(row: ReportRow) -> str:
+def _item_row(row: ReportRow, data: ReportData) -> str:
     walked = " → ".join(escape(ref) for ref in row.chain)
     chain = f'<div class="chain">{walked}</div>' if len(row.chain) > 1 else ""
     detail = f'<div class="why">{escape(row.detail)}</div>' if row.detail else ""
     flag = '<span class="badge flag">flagged</span>' if row.flagged else ""
+    since = row.flagged_since.strftime("%Y-%m-%d") if row.flagged_since else ""
+    age = (
+        f'<div class="age" title="untraced since {since}">{row_age(row, data.generated_at)}</div>'
+        if since
+        else ""
+    )
     return (
         f"<tr><td>{_link(row.ref, row)}<div>{escape(row.title)}</div></td>"
         f'<td><span class="badge {row.layer.value}">{row.layer.value}</span></td>'
         f'<td><span class="badge {row.verdict.value}">{escape(row.reason)}</span>{detail}{chain}</td>'
+        f'<td><div class="owner">{escape(row.owner or "—")}</div>{age}</td>'
         f"<td>{flag}</td></tr>"
     )
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from goldthread.core.model import Barren, VerdictKind
@@ -31,6 +32,8 @@ ITEM_KEYS: tuple[str, ...] = (
     "parents",
     "chain",
     "flagged",
+    "flagged_since",
+    "owner",
 )
 
 
@@ -48,6 +51,16 @@ def render_json(data: ReportData) -> str:
             "by_source": {
                 t.name: {"items": t.items, "coverage": _ratio(t.coverage)}
                 for t in summary.by_source
+            },
+            "by_owner": {
+                o.owner: {
+                    "items": o.tally.items,
+                    "untraced": o.tally.untraced,
+                    "coverage": _ratio(o.tally.coverage),
+                    "ages": dict(o.ages),
+                    "oldest_since": _iso(o.oldest_since),
+                }
+                for o in data.by_owner
             },
         },
         "items": [item_dict(row) for row in data.rows],
@@ -70,6 +83,8 @@ def item_dict(row: ReportRow) -> dict[str, Any]:
         "parents": list(row.parents),
         "chain": list(row.chain),
         "flagged": row.flagged,
+        "flagged_since": _iso(row.flagged_since),
+        "owner": row.owner,
     }
 
 
@@ -83,6 +98,8 @@ def render_csv(data: ReportData) -> str:
         values["parents"] = " ".join(row.parents)
         values["chain"] = " ".join(row.chain)
         values["flagged"] = "true" if row.flagged else "false"
+        values["flagged_since"] = values["flagged_since"] or ""
+        values["owner"] = values["owner"] or ""
         writer.writerow([csv_cell(str(values[k])) for k in ITEM_KEYS])
     return out.getvalue()
 
@@ -99,6 +116,7 @@ def render_markdown(data: ReportData) -> str:
         *_tally_table("Layer", summary.by_layer),
         "",
         *_tally_table("Source", summary.by_source),
+        *_owner_lines(data),
     ]
     for kind, heading in ((VerdictKind.ORPHAN, "Orphans"), (VerdictKind.BROKEN, "Broken")):
         rows = data.with_verdict(kind)
@@ -124,11 +142,31 @@ def _tally_table(heading: str, tallies: tuple[Tally, ...]) -> list[str]:
     return lines
 
 
+def _owner_lines(data: ReportData) -> list[str]:
+    """Untraced items per owner, by how long they have been untraced."""
+    if not data.by_owner:
+        return []
+    names = [name for name, _ in data.by_owner[0].ages]
+    lines = [
+        "",
+        f"| Owner | Items | Untraced | {' | '.join(names)} | Coverage |",
+        "|---|---:|---:|" + "---:|" * len(names) + "---:|",
+    ]
+    lines += [
+        f"| {inert_markdown(o.owner)} | {o.tally.items} | {o.tally.untraced} | "
+        + " | ".join(str(n) for _, n in o.ages)
+        + f" | {percent(o.tally.coverage)} |"
+        for o in data.by_owner
+    ]
+    return lines
+
+
 def _md_item(row: ReportRow) -> str:
     link = _md_link(row.ref, row.url)
     title = f" — {inert_markdown(row.title)}" if row.title else ""
     detail = f": {inert_markdown(row.detail)}" if row.detail else ""
-    return f"- {link}{title} (`{row.reason}`){detail}"
+    owner = f" · {inert_markdown(row.owner)}" if row.owner else ""
+    return f"- {link}{title} (`{row.reason}`{owner}){detail}"
 
 
 def _md_barren(index: Mapping[str, ReportRow], barren: Barren) -> str:
@@ -143,6 +181,10 @@ def _md_link(text: str, url: str) -> str:
         target = one_line(url).replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
         return f"[{inert_markdown(text)}](<{target}>)"
     return inert_markdown(text)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _ratio(value: float | None) -> float | None:

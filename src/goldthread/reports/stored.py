@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Verdict, VerdictKind, WorkItem
+from goldthread.core.owners import OwnerRules
 from goldthread.reports.data import HistoryLike, LedgerLike, ReportData, build_report
 
 
@@ -28,6 +30,8 @@ class StoredLike(Protocol):
 
     def coverage_history(self) -> Sequence[HistoryLike]: ...
 
+    def flags(self) -> Mapping[str, FlagSpan]: ...
+
 
 def report_from(
     store: StoredLike,
@@ -36,6 +40,8 @@ def report_from(
     now: datetime,
     label: str,
     verdict_filter: Iterable[VerdictKind | str] = (),
+    owners: OwnerRules | None = None,
+    owner_filter: Iterable[str] = (),
 ) -> ReportData:
     """:func:`~goldthread.reports.data.build_report` over the store's current contents."""
     return build_report(
@@ -48,4 +54,7 @@ def report_from(
         now=now,
         verdict_filter=verdict_filter,
         label=label,
+        owners=owners,
+        flags=store.flags(),
+        owner_filter=owner_filter,
     )

@@ -105,6 +105,8 @@ def _renderable(
         _tally_table("By layer", "Layer", summary.by_layer),
         _tally_table("By source", "Source", summary.by_source),
     ]
+    if data.by_owner:
+        parts.append(_owner_table(data))
     if listed:
         parts.append(_items_table(data, listed, links=links, with_urls=with_urls))
     if data.barren:
@@ -135,6 +137,23 @@ def _tally_table(title: str, heading: str, tallies: tuple[Tally, ...]) -> Table:
             str(t.broken),
             str(t.exempt),
             percent(t.coverage),
+        )
+    return table
+
+
+def _owner_table(data: ReportData) -> Table:
+    """Untraced items per owner, by how long they have been untraced."""
+    table = Table(title="Untraced by owner and age", title_justify="left", expand=False)
+    table.add_column("Owner")
+    names = [name for name, _ in data.by_owner[0].ages]
+    for name in ("Untraced", *names, "Coverage"):
+        table.add_column(name, justify="right")
+    for owner in data.by_owner:
+        table.add_row(
+            Text(owner.owner),
+            str(owner.tally.untraced),
+            *(str(n) for _, n in owner.ages),
+            percent(owner.tally.coverage),
         )
     return table
 

@@ -227,6 +227,7 @@ class Service:
             writeback_enabled=self.settings.writeback.enabled,
             now=self.clock.now(),
             label=self.settings.writeback.label,
+            owners=self.settings.owner_rules(),
         )
         return render_html(data, refresh_seconds=DASHBOARD_REFRESH_SECONDS)
 
