@@ -71,6 +71,7 @@ from goldthread.store.base import RunRecord
 @click.pass_obj
 def report(
     obj: CliContext,
+    *,
     fmt: str,
     output: Path | None,
     verdicts: Sequence[str],
