@@ -15,12 +15,14 @@ connectors and the store decides on type alone, never on message text::
     │   ├── SkippableError       this one thing cannot be read (404, 403 on one repo)
     │   │   └── LabelRefusedError the tracker will not let goldthread's label be written there
     │   └── FatalSourceError     the whole source is unusable (401, bad URL)
-    └── WebhookError             a delivery that must be refused (4xx, 503)
-        ├── SignatureError       401
-        ├── PayloadError         400
-        ├── PayloadTooLargeError 413
-        ├── PayloadTooSlowError  408: the body did not arrive within the deadline
-        └── IntakeBusyError      503: every intake slot stayed taken until the deadline
+    ├── WebhookError             a delivery that must be refused (4xx, 503)
+    │   ├── SignatureError       401
+    │   ├── PayloadError         400
+    │   ├── PayloadTooLargeError 413
+    │   ├── PayloadTooSlowError  408: the body did not arrive within the deadline
+    │   └── IntakeBusyError      503: every intake slot stayed taken until the deadline
+    └── NotifyError              a digest could not be sent to a target
+                                 (``retriable``, with ``retry_after`` when the target said)
 """
 
 from __future__ import annotations
@@ -124,3 +126,14 @@ class PayloadTooSlowError(WebhookError):
 
 class IntakeBusyError(WebhookError):
     status = 503
+
+
+class NotifyError(GoldthreadError):
+    """A digest message a target did not take. ``retriable``: the same message
+    may be taken later (a timeout, a 5xx, a 429, an SMTP 4xx); otherwise the
+    target refuses it for good (a revoked webhook, an unknown mailbox)."""
+
+    def __init__(self, message: str, *, retriable: bool, retry_after: float | None = None) -> None:
+        self.retriable = retriable
+        self.retry_after = retry_after
+        super().__init__(message)

@@ -21,6 +21,7 @@ from goldthread.cli.check import check
 from goldthread.cli.configuring import config
 from goldthread.cli.context import CliContext
 from goldthread.cli.demo import demo
+from goldthread.cli.digest import digest
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
 from goldthread.cli.inbox import inbox
 from goldthread.cli.init import init
@@ -105,6 +106,7 @@ COMMANDS: list[click.Command] = [
     run,
     report,
     explain,
+    digest,
     demo,
     inbox,
     migrate,

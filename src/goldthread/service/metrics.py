@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 from goldthread.clock import Clock
 from goldthread.connectors.base import Connector
+from goldthread.core.ageing import HISTOGRAM_BUCKETS, FlagSpan
 from goldthread.core.model import Layer, Verdict, VerdictKind
 from goldthread.core.tracing import coverage
 from goldthread.errors import StoreError
@@ -97,8 +98,17 @@ class ServiceMetrics:
             ["lease"],
             registry=r,
         )
+        self.digests = Counter(
+            "goldthread_digest_messages",
+            "Digest messages by target and outcome (sent, retry: failed and to be tried"
+            " again, dead: given up).",
+            ["target", "outcome"],
+            registry=r,
+        )
         self._store = store
         self._clock = clock
+        self._ages = _AgeCollector()
+        r.register(self._ages)
         self._live = _LiveCollector(connectors)
         self._rendering = threading.Lock()
         r.register(self._live)
@@ -116,6 +126,12 @@ class ServiceMetrics:
             self.items.labels(layer=layer.value, verdict=kind.value).set(count)
         ratio = coverage(verdicts)
         self.coverage.set(ratio if ratio is not None else float("nan"))
+
+    def record_ages(self, spans: Mapping[str, FlagSpan], now: datetime) -> None:
+        """Set the untraced-age histogram from the flag history (open stretches)."""
+        self._ages.set(
+            [max(0.0, (now - s.since).total_seconds()) for s in spans.values() if s.open]
+        )
 
     def record_writes(self, writes: Mapping[tuple[str, ActionKind], int]) -> None:
         for (source, kind), count in writes.items():
@@ -209,6 +225,37 @@ def _inbox(inbox: InboxNow) -> Iterator[GaugeMetricFamily]:
     )
     age.add_metric([], inbox.oldest_age)
     yield age
+
+
+class _AgeCollector(Collector):
+    """How long the untraced items have been untraced, as of the last evaluation."""
+
+    def __init__(self) -> None:
+        self._ages: list[float] | None = None
+        self._lock = threading.Lock()
+
+    def set(self, ages: list[float]) -> None:
+        with self._lock:
+            self._ages = sorted(ages)
+
+    def describe(self) -> list[HistogramMetricFamily]:
+        return []
+
+    def collect(self) -> Iterator[HistogramMetricFamily]:
+        with self._lock:
+            ages = self._ages
+        if ages is None:
+            return
+        buckets = [
+            (f"{bound:g}", float(sum(1 for a in ages if a <= bound))) for bound in HISTOGRAM_BUCKETS
+        ]
+        buckets.append(("+Inf", float(len(ages))))
+        family = HistogramMetricFamily(
+            "goldthread_untraced_age_seconds",
+            "How long each untraced item has been untraced (since goldthread first found it so).",
+        )
+        family.add_metric([], buckets, sum_value=sum(ages))
+        yield family
 
 
 class _LoopCollector(Collector):

@@ -47,12 +47,15 @@ from prometheus_client import disable_created_metrics
 from goldthread.clock import Clock, SystemClock
 from goldthread.config import ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector
+from goldthread.digests.building import notified_teams
+from goldthread.digests.delivering import QueueOutcome
 from goldthread.errors import StoreError
 from goldthread.logs import get_logger
 from goldthread.reports import render_html, report_from
 from goldthread.service import intake
 from goldthread.service.admin import Dashboard, build_admin_app
 from goldthread.service.app import DEADLINE_SECONDS, AppState, WebhookSecrets, build_app, plain
+from goldthread.service.digesting import DigestLoop
 from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
 from goldthread.service.leasing import Leases, replica_name
@@ -97,6 +100,8 @@ class ServiceOptions:
     store URL is PostgreSQL)."""
     holder: str | None = None
     """This replica's name in leases (``None``: host, pid and a random tail)."""
+    digest_tick: float | None = None
+    """The digest loop's longest sleep (``None``: a minute)."""
 
 
 class Service:
@@ -188,6 +193,16 @@ class Service:
             "dashboard", clock, bound=BUSY_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
         )
         self.loops.append(Loop(self.dashboard.step, dashboard_beat))
+        self.digests: DigestLoop | None = None
+        if notified_teams(settings):
+            tick = options.digest_tick or 60.0
+            self.digests = DigestLoop(
+                settings, store, secrets, clock, self.leases, self._digested, tick=tick
+            )
+            digest_beat = Heartbeat(
+                "digest", clock, bound=tick + LOOP_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
+            )
+            self.loops.append(Loop(self.digests.step, digest_beat))
         heartbeats = [loop.heartbeat for loop in self.loops]
         self.metrics = ServiceMetrics(requests, connectors, clock, heartbeats)
         self.health = Health(requests, connectors, heartbeats=heartbeats)
@@ -218,6 +233,7 @@ class Service:
         verdicts = store.verdicts()
         if verdicts:
             self.metrics.record_verdicts(verdicts)
+            self.metrics.record_ages(store.flags(), clock.now())
 
     # ---------------------------------------------------------------- work
 
@@ -236,6 +252,7 @@ class Service:
         result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
         self.metrics.record_verdicts(result.verdicts)
         self.dashboard.invalidate()
+        self.metrics.record_ages(self.worker_store.flags(), self.clock.now())
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         log.info(
@@ -251,6 +268,15 @@ class Service:
     def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
         payload = intake.parse_object(entry.payload)
         return intake.targets_of(entry.event, payload, self.routing, entry.source)
+
+    def _digested(self, outcome: QueueOutcome) -> None:
+        for done, kind in (
+            (outcome.sent, "sent"),
+            (outcome.retried, "retry"),
+            (outcome.dead, "dead"),
+        ):
+            for delivery in done:
+                self.metrics.digests.labels(target=delivery.target, outcome=kind).inc()
 
     def _lease_changed(self, lease: str, held: bool) -> None:
         self.metrics.lease_changed(lease, held)
@@ -272,6 +298,7 @@ class Service:
             return
         self.metrics.record_verdicts(result.evaluation.verdicts)
         self.dashboard.invalidate()
+        self.metrics.record_ages(self.store.flags(), self.clock.now())
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         for source, old, new in result.renamed:

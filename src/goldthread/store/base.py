@@ -348,6 +348,10 @@ class Store(Protocol):
         period sends nothing: it is where the first digest counts from."""
         ...
 
+    def digest_prepared(self, period: datetime) -> bool:
+        """Whether ``period`` was prepared (by any process on this store)."""
+        ...
+
     def digest_started(self) -> bool:
         """Whether any digest period was ever prepared."""
         ...

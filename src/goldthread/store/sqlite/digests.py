@@ -53,6 +53,14 @@ class DigestTables(SqliteConnection):
             )
         return True
 
+    def digest_prepared(self, period: datetime) -> bool:
+        rows = self._all(
+            "reading digest periods",
+            "SELECT 1 FROM digest_periods WHERE period = ?",
+            (codec.ts(period),),
+        )
+        return bool(rows)
+
     def digest_started(self) -> bool:
         return bool(self._all("reading digest periods", "SELECT 1 FROM digest_periods LIMIT 1"))
 
