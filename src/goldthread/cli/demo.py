@@ -26,6 +26,8 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK
 from goldthread.clock import SystemClock
 from goldthread.config import Settings, load_settings, resolve_secrets
+from goldthread.digests.building import digests_of, notified_teams, owner_facts
+from goldthread.digests.text import render_text
 from goldthread.reports import render_html, render_table, report_from
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
@@ -45,7 +47,8 @@ Next:
      `goldthread check --online` says what the credentials may do.
   2. See what it would write, without writing: `goldthread backfill --dry-run`
      against production.
-  3. Keep it running: `goldthread run` (polling, webhooks, /metrics, dashboard).
+  3. Keep it running: `goldthread run` (polling, webhooks, /metrics, dashboard),
+     and tell each team what drifted: [[owners]], [[notify]] and [digest].
 """
 
 
@@ -102,6 +105,7 @@ def _backfill_and_show(settings: Settings, sandbox: Sandbox, console: Console, o
                 )
             _show(settings, store, console, output)
             _show_comment(sandbox, result, console)
+            _show_digest(settings, store, console)
     finally:
         close_all(connectors)
     click.echo(render_summary(result), nl=False)
@@ -148,3 +152,25 @@ def _show_comment(sandbox: Sandbox, result: CycleResult, console: Console) -> No
                 console.print(f"\nThe comment goldthread posted on {ref} ({verdict.reason.value}):")
                 console.print(Panel(Markdown(_MARKER.sub("\n", body).strip()), expand=False))
                 return
+
+
+def _show_digest(settings: Settings, store: Store, console: Console) -> None:
+    """One team's digest as it would be sent: the team with the most to hear."""
+    teams = notified_teams(settings)
+    made = [
+        digest
+        for digest, _ in digests_of(settings, owner_facts(settings, store, teams), {}, _now())
+        if not digest.quiet
+    ]
+    if not made:
+        return
+    chosen = max(made, key=lambda d: (d.newly_total + d.fixed_total, d.untraced))
+    targets = ", ".join(settings.targets_of(chosen.team))
+    console.print(
+        f"\nThe digest team {chosen.team} would get ({targets}; `goldthread digest --dry-run`):"
+    )
+    console.print(Panel(render_text(chosen).rstrip(), expand=False))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -31,9 +31,12 @@ GITHUB_TOKEN_ENV = "GOLDTHREAD_SANDBOX_GITHUB_TOKEN"  # noqa: S105
 JIRA_TOKEN_ENV = "GOLDTHREAD_SANDBOX_JIRA_TOKEN"  # noqa: S105
 GITHUB_WEBHOOK_SECRET_ENV = "GOLDTHREAD_SANDBOX_GITHUB_WEBHOOK_SECRET"  # noqa: S105
 JIRA_WEBHOOK_SECRET_ENV = "GOLDTHREAD_SANDBOX_JIRA_WEBHOOK_SECRET"  # noqa: S105
+CHAT_WEBHOOK_ENV = "GOLDTHREAD_SANDBOX_CHAT_WEBHOOK"
+"""Where the sandbox's chat receiver is (the Slack-style target of its digests)."""
 DEFAULT_GITHUB_TOKEN = "sandbox-github-token"  # noqa: S105 - the sandbox's well-known token
 DEFAULT_JIRA_TOKEN = "sandbox-jira-token"  # noqa: S105 - the sandbox's well-known token
 DEFAULT_JIRA_EMAIL = "goldthread-bot@acme.example"
+DEFAULT_CHAT_TOKEN = "T0SANDBOX/B0CHAT/sandboxchatwebhook"  # noqa: S105 - the sandbox's own
 REFERENCE_PATTERN = r"(?im)^\s*(?:parent|part of|epic)\s*:?\s*(?P<ref>\S+)"
 
 
@@ -50,6 +53,7 @@ class Sandbox:
         github_token: str = DEFAULT_GITHUB_TOKEN,
         jira_email: str = DEFAULT_JIRA_EMAIL,
         jira_token: str = DEFAULT_JIRA_TOKEN,
+        chat_token: str = DEFAULT_CHAT_TOKEN,
     ) -> None:
         self._github = GitHubStandIn(
             token=github_token, enterprise=github_enterprise, enterprise_version=github_version
@@ -60,6 +64,7 @@ class Sandbox:
         self.github_token = github_token
         self.jira_token = jira_token
         self.jira_email = jira_email
+        self.chat_token = chat_token
         self.org: Organisation | None = None
         self.control = ControlApi(self)
         self._webhook_secrets: dict[str, str] = {}
@@ -176,6 +181,7 @@ class Sandbox:
         return {
             GITHUB_TOKEN_ENV: self.github_token,
             JIRA_TOKEN_ENV: self.jira_token,
+            CHAT_WEBHOOK_ENV: f"{self.control_url}/control/chat/{self.chat_token}",
             **self._webhook_secrets,
         }
 
@@ -325,4 +331,36 @@ def sandbox_config(
     if jira_webhook_secret_env:
         lines.append(f"jira_webhook_secret_env = {_string(jira_webhook_secret_env)}")
     lines.append("max_body_bytes = 2097152")
+    lines += owners_config(github_source, jira_source)
     return "\n".join(lines) + "\n"
+
+
+def owners_config(github_source: str, jira_source: str) -> list[str]:
+    """Owners and a weekly digest for the sandbox: each team's digest goes to
+    the sandbox's chat receiver (a Slack-style incoming webhook)."""
+    teams = (
+        ("payments", [f"components = {_strings(['Payments'])}"]),
+        ("platform", [f"projects = {_strings(['PLAT'])}"]),
+        ("web", [f"repos = {_strings(['acme/web'])}", f"projects = {_strings(['WEB'])}"]),
+        ("services", [f"sources = {_strings([github_source])}"]),
+    )
+    del jira_source  # every Jira rule above is by project or component
+    lines: list[str] = []
+    for team, conditions in teams:
+        lines += ["", "[[owners]]", f"team = {_string(team)}", *conditions]
+        lines.append('notify = ["sandbox-chat"]')
+    return [
+        *lines,
+        "",
+        "[[notify]]",
+        'name = "sandbox-chat"',
+        'type = "slack"',
+        f"url_env = {_string(CHAT_WEBHOOK_ENV)}",
+        "",
+        "[digest]",
+        'every = "7d"',
+        'at = "09:00"',
+        'timezone = "Europe/Berlin"',
+        'weekday = "monday"',
+        "oldest = 5",
+    ]

@@ -80,6 +80,10 @@ class ControlApi(StandIn):
         self.route("GET", r"/control/items/github/(?P<repo>[^/]+/[^/]+)/(?P<n>\d+)", self._gh_item)
         self.route("GET", "/control/items/jira/(?P<key>[^/]+)", self._jira_item)
         self.route("GET", "/control/expected", self._expected)
+        self.route("POST", "/control/chat/(?P<token>.+)", self._chat_post)
+        self.route("GET", "/control/chat", self._chat_list)
+        self.chat: list[Any] = []
+        """Messages posted to the chat receiver (a Slack-style incoming webhook)."""
 
     def dispatch(self, request: Request) -> Response:
         """Bad arguments are the caller's 400; an unknown issue is a 404."""
@@ -148,7 +152,19 @@ class ControlApi(StandIn):
         timeout = float(_kwargs(request).get("timeout", 5.0))
         return Response(200, self.sandbox.flush_webhooks(timeout))
 
+    def _chat_post(self, request: Request) -> Response:
+        if request.params["token"] != self.sandbox.chat_token:
+            return Response(404, {"message": "no_service"})
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+            return Response(400, {"message": "invalid_payload"})
+        self.chat.append(body)
+        return Response(200, {"ok": True})
+
     # ------------------------------------------------------------ observation
+
+    def _chat_list(self, request: Request) -> Response:
+        return Response(200, {"messages": self.chat})
 
     def _info(self, request: Request) -> Response:
         info = self.sandbox.ready_info()

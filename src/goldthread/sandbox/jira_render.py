@@ -10,6 +10,7 @@ site, Cloud only the ``parent`` field. Shapes follow the fixtures under
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ NAVIGABLE = (
     "issuelinks",
     "subtasks",
     "priority",
+    "components",
 )
 EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 _CATEGORIES = {
@@ -291,6 +293,7 @@ class Renderer:
             ("updated", True, lambda: self.time(issue.updated)),
             ("issuelinks", True, lambda: self.issuelinks(issue, version)),
             ("subtasks", True, lambda: self.subtasks(issue, version)),
+            ("components", True, lambda: self.components(issue, version)),
             ("comment", False, lambda: self.comment_page(issue, version)),
         ]
         parent = self.state.issues.get(issue.parent_key or "")
@@ -300,6 +303,16 @@ class Renderer:
             makers.append((self.epic_field, True, lambda: issue.epic_link))
             makers.append((self.parent_field, True, lambda: self.parent_link(issue)))
         return makers
+
+    def components(self, issue: IssueRecord, version: str) -> list[JSON]:
+        """The issue's project components, as Jira lists them on an issue."""
+        found = []
+        for name in issue.components:
+            number = 10000 + zlib.crc32(name.encode("utf-8")) % 90000
+            found.append(
+                {"self": f"{self.api(version)}/component/{number}", "id": str(number), "name": name}
+            )
+        return found
 
     def parent_link(self, issue: IssueRecord) -> JSON:
         """Advanced Roadmaps' Parent Link as Data Center sends it: an object, the

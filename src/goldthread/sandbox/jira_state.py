@@ -107,6 +107,7 @@ class IssueRecord:
     parent_link: str | None
     comments: list[CommentRecord] = field(default_factory=list)
     properties: dict[str, object] = field(default_factory=dict)  # issue entity properties
+    components: list[str] = field(default_factory=list)
 
     @property
     def project(self) -> str:
@@ -244,6 +245,7 @@ class JiraState:
             parent_key=seed.parent_key,
             epic_link=seed.epic_link,
             parent_link=seed.parent_link,
+            components=list(seed.components),
         )
         self._place_parent(record, seed.parent_key or seed.epic_link or seed.parent_link)
         for comment in seed.comments:

@@ -317,6 +317,18 @@ def _anomalies(
     b.expect(_jira_ref(lonely_epic), "traced", "linked")
 
 
+PAYMENTS_WORDS = ("checkout", "billing")
+"""Jira work about these is the Payments component's (the sandbox's owners use it)."""
+
+
+def _components(seed: JiraIssueSeed) -> list[str]:
+    """Components by what the issue is about: no random draw, so the rest of
+    the organisation stays the same."""
+    if any(word in seed.summary.lower() for word in PAYMENTS_WORDS):
+        return ["Payments"]
+    return ["Platform"] if seed.key.startswith("PLAT-") else []
+
+
 def generate(
     size: int = 200,
     seed: int = 7,
@@ -343,6 +355,8 @@ def generate(
     # A vision nobody works towards: barren.
     barren = b.jira_issue("PLAT", "Initiative", summary="Open a second market", labels=["vision"])
     b.expect(_jira_ref(barren), "traced", "vision")
+    for seed_issue in b.jira:
+        seed_issue.components = _components(seed_issue)
     return Organisation(
         github=b.gh,
         jira=b.jira,

@@ -59,6 +59,7 @@ class JiraIssueSeed:
     parent_link: str | None = None  # DC Parent Link custom field
     comments: list[CommentSeed] = field(default_factory=list)
     id: int = 0  # numeric issue id; assigned by the stand-in when 0
+    components: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
