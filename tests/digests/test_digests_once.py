@@ -41,7 +41,7 @@ def seed(store: Store, now: datetime) -> None:
             state="open",
             created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
         for n in (1, 2)
     ]
     store.upsert_items(items)
@@ -68,10 +68,13 @@ def test_the_first_period_is_a_baseline_and_a_failing_target_is_retried_with_bac
         seed(store, clock.now())
         conf = config(slack.url, "sqlite:///:memory:")
         baseline = prepare_due(conf, store, clock.now())
-        assert baseline is not None and baseline.baseline and baseline.messages == 0
+        assert baseline is not None
+        assert baseline.baseline
+        assert baseline.messages == 0
         clock.advance((MONDAY_LATE - clock.now()).total_seconds())
         prepared = prepare_due(conf, store, clock.now())
-        assert prepared is not None and prepared.messages == 1
+        assert prepared is not None
+        assert prepared.messages == 1
         assert prepare_due(conf, store, clock.now()) is None  # once per period
         first = work_queue(conf, store, secrets(slack).notify, clock)
         assert [d.target for d in first.retried] == ["chat"]
