@@ -119,3 +119,58 @@ def test_known_secret_values_hold_every_secret_for_the_log_redactor(tmp_path: Pa
     )
     values = known_secret_values(resolved)
     assert {TOKEN, "hook-secret", "db/pass", pem_body} <= set(values)
+
+
+def test_digest_targets_secrets_are_read_only_for_notifying_and_all_are_redacted() -> None:
+    hook = "https://hooks.slack.example/services/T000/B000/XXXXsecretXXXX"
+    config = settings(
+        notify=[
+            {"name": "chat", "type": "slack", "url_env": "CHAT_URL"},
+            {"name": "card", "type": "teams", "url_env": "TEAMS_URL"},
+            {
+                "name": "mail",
+                "type": "email",
+                "smtp_host": "smtp.example",
+                "username": "bot",
+                "password_env": "SMTP_PASSWORD",
+                "from": "gt@acme.example",
+                "to": ["a@acme.example"],
+            },
+        ]
+    )
+    environ = {"CHAT_URL": hook, "SMTP_PASSWORD": "smtp-pass-1"}
+    assert resolve_secrets(config, sources=False, webhooks=False, environ=environ).notify == {}
+    with pytest.raises(ConfigError) as raised:
+        resolve_secrets(config, sources=False, webhooks=False, environ=environ, notify=True)
+    assert raised.value.problems == ["notify[1].url_env: environment variable TEAMS_URL is not set"]
+    environ["TEAMS_URL"] = "https://acme.webhook.office.example/workflows/abc/triggers/manual"
+    resolved = resolve_secrets(config, sources=False, webhooks=False, environ=environ, notify=True)
+    values = set(known_secret_values(resolved))
+    assert {hook, "smtp-pass-1", "/services/T000/B000/XXXXsecretXXXX"} <= values
+    assert "/workflows/abc/triggers/manual" in values
+
+
+def test_a_password_over_a_connection_in_clear_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from goldthread.config.loading import describe
+
+    with pytest.raises(ValidationError) as raised:
+        settings(
+            notify=[
+                {
+                    "name": "mail",
+                    "type": "email",
+                    "smtp_host": "smtp.example",
+                    "starttls": False,
+                    "username": "bot",
+                    "password_env": "P",
+                    "from": "gt@acme.example",
+                    "to": ["a@acme.example"],
+                }
+            ]
+        )
+    lines = [describe(error) for error in raised.value.errors()]
+    assert lines == [
+        "notify[0].starttls: must be true with a username: the password would cross in clear"
+    ]

@@ -22,6 +22,7 @@ from goldthread.sandbox.org import generate
 
 GITHUB_TOKEN = "ghp_RELIABILITYsecretGH0123456789abcdef"
 JIRA_TOKEN = "ATATT3xRELIABILITYsecretJIRA9876543210"
+CHAT_TOKEN = "T0RELIAB/B0CHAT/chatWEBHOOKsecret42"  # the secret part of a Slack webhook URL
 
 
 def leaks(text: str, email: str) -> list[str]:
@@ -31,6 +32,7 @@ def leaks(text: str, email: str) -> list[str]:
         ("github token", GITHUB_TOKEN),
         ("jira token", JIRA_TOKEN),
         ("webhook secret", HOOK_SECRET),
+        ("chat webhook", CHAT_TOKEN),
     ):
         needles[name] = secret
         needles[f"{name} (url-encoded)"] = urllib.parse.quote(secret)
@@ -39,12 +41,15 @@ def leaks(text: str, email: str) -> list[str]:
         base64.b64encode(f"{email}:{JIRA_TOKEN}".encode()).decode().rstrip("=")
     )
     needles["token fragment"] = "RELIABILITYsecret"
+    needles["chat webhook fragment"] = "chatWEBHOOKsecret"
     return [name for name, needle in needles.items() if needle in text]
 
 
 @pytest.fixture
 def secret_workspace(tmp_path: Path) -> Iterator[Workspace]:
-    sandbox = Sandbox(github_token=GITHUB_TOKEN, jira_token=JIRA_TOKEN).start()
+    sandbox = Sandbox(
+        github_token=GITHUB_TOKEN, jira_token=JIRA_TOKEN, chat_token=CHAT_TOKEN
+    ).start()
     sandbox.load(generate(20, seed=3))
     space = Workspace(sandbox, tmp_path)
     space.extra_env["GOLDTHREAD_LOG_LEVEL"] = "debug"
@@ -83,6 +88,14 @@ def test_no_command_at_debug_level_prints_a_token_or_webhook_secret(
         seen[f"report file {fmt}"] = out.read_text(encoding="utf-8")
     ref = next(iter(sandbox.expected()))
     run("explain", "explain", ref)
+    run("digest --dry-run", "digest", "--dry-run")
+    run("digest", "digest")
+    assert sandbox.control.chat, "the digest reached the chat receiver"
+    # A chat webhook that refuses: the error names the target, never its URL.
+    sandbox.chat_token = "revoked"
+    run("digest refused", "digest")
+    assert "sandbox-chat" in seen["digest refused"]
+    sandbox.chat_token = CHAT_TOKEN
     run("inbox", "inbox", "list")
     run("migrate", "migrate")
     run("store copy", "store", "copy", f"sqlite:///{space.store}", f"sqlite:///{copy}")
