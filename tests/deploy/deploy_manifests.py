@@ -303,12 +303,16 @@ def settings_key_of(env_name: str) -> tuple[str, ...] | None:
 
 
 def sandbox_env_names() -> dict[str, str]:
-    """The sandbox's token variables and their well-known values."""
+    """The sandbox's token variables and their well-known values (the chat
+    receiver's URL as the compose sandbox serves it: control port 9003)."""
     from goldthread.sandbox import control
 
     return {
         control.GITHUB_TOKEN_ENV: control.DEFAULT_GITHUB_TOKEN,
         control.JIRA_TOKEN_ENV: control.DEFAULT_JIRA_TOKEN,
+        control.CHAT_WEBHOOK_ENV: (
+            f"http://127.0.0.1:9003/control/chat/{control.DEFAULT_CHAT_TOKEN}"
+        ),
     }
 
 
