@@ -65,6 +65,7 @@ def test_cloud_search_asks_only_for_the_fields_goldthread_reads(rsps):
         "updated",
         "parent",
         "issuelinks",
+        "components",
         "customfield_10014",
         "customfield_10018",
     }

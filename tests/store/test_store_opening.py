@@ -15,6 +15,8 @@ from goldthread.store.locking import ProcessLock
 from goldthread.store.sqlite import SqliteStore, default_migrations, load_migrations
 
 INITIAL = default_migrations().joinpath("0001_initial.sql").read_text(encoding="utf-8")
+COMPONENTS = "ALTER TABLE items ADD COLUMN components TEXT NOT NULL DEFAULT '[]';\n"
+"""The item columns of later migrations that today's code writes."""
 LATEST = max(version for version, _, _ in load_migrations(default_migrations()))
 
 
@@ -65,7 +67,7 @@ def test_reopening_a_store_keeps_its_data_and_applies_nothing_twice(db_path: Pat
 
 
 def test_a_store_at_an_older_schema_is_migrated_on_open(tmp_path: Path, db_path: Path) -> None:
-    old = _migrations(tmp_path, **{"0001_initial": INITIAL})
+    old = _migrations(tmp_path, **{"0001_initial": INITIAL + COMPONENTS})
     with SqliteStore.open(db_path, migrations=old) as store:
         store.upsert_items([make_item()])
         assert store.schema_version() == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from goldthread.cli import cli
+from goldthread.core.digest import Snapshot
 from goldthread.core.model import (
     Barren,
     Layer,
@@ -78,6 +79,13 @@ def _fill(store: Store) -> None:
     store.acquire_lease("poll:gh", "replica-a", timedelta(seconds=30), T0)
     token = store.acquire_lease("resync:gh", "replica-a", timedelta(seconds=30), T0)
     store.release_lease("resync:gh", "replica-a", token or 0)
+    traced = replace(orphan, kind=VerdictKind.TRACED, reason=Reason.LINKED)
+    store.save_verdicts([traced], T0 + timedelta(minutes=9))  # closes #1's flag stretch
+    snapshot = Snapshot("web", T0, traced=3, untraced=1, refs=frozenset({"gh:acme/web#2"}))
+    store.prepare_digest(T0, T0, [snapshot], [("web", "chat", '{"doc": 1}')])
+    store.prepare_digest(T0 + timedelta(days=7), T0, [], [], baseline=True)
+    [delivery] = store.deliveries()
+    store.finish_delivery(delivery.id, T0, error="503", retry_at=T0 + timedelta(minutes=1))
 
 
 def _tables(store: Store) -> dict[str, list[tuple[object, ...]]]:

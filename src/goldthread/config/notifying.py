@@ -222,7 +222,7 @@ def notify_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...]
     sources = {
         entry.get("name")
         for entry in (raw_sources if isinstance(raw_sources, list) else [])
-        if isinstance(entry, Mapping)
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
     }
     raw_owners = data.get("owners")
     for index, owner in enumerate(raw_owners if isinstance(raw_owners, list) else []):

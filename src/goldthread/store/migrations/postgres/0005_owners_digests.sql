@@ -2,6 +2,11 @@
 -- migrations/sqlite/0004_owners_digests.sql with native types.
 
 ALTER TABLE items ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
+-- Jira items stored before this have no components yet: forget the Jira
+-- cursors (their scopes are project keys; GitHub's are owner/name), so the
+-- next poll or sync reads each Jira project whole once and owner rules by
+-- component see every item.
+DELETE FROM cursors WHERE scope NOT LIKE '%/%';
 
 CREATE TABLE flags (
     ref        TEXT COLLATE "C" NOT NULL,

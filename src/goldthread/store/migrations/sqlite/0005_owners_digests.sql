@@ -8,6 +8,11 @@
 -- and nothing is sent twice across restarts and replicas.
 
 ALTER TABLE items ADD COLUMN components TEXT NOT NULL DEFAULT '[]';
+-- Jira items stored before this have no components yet: forget the Jira
+-- cursors (their scopes are project keys; GitHub's are owner/name), so the
+-- next poll or sync reads each Jira project whole once and owner rules by
+-- component see every item.
+DELETE FROM cursors WHERE scope NOT LIKE '%/%';
 
 CREATE TABLE flags (
     ref        TEXT NOT NULL,
