@@ -7,9 +7,9 @@ connector at goldthread's own seam so that:
 
 * a comment is only ever created under the item's lock (a short lease
   ``item:<ref>`` on the store), after asking the tracker for goldthread's
-  marker comment: the second replica finds the first one's comment and reuses
-  it, so an item never gets two (the label needs no lock: adding it twice is
-  harmless);
+  marker comment, whatever the item or this replica's earlier reads say: the
+  second replica finds the first one's comment and reuses it, so an item
+  never gets two (the label needs no lock: adding it twice is harmless);
 * every mutating request first waits for its slot in the credential's shared
   pacing line (:class:`~goldthread.connectors.pacing.SharedPacer`), so
   ``writes_per_minute`` holds for all replicas together;
@@ -27,7 +27,6 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -36,7 +35,6 @@ from goldthread.config import GitHubSource, ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector, ContentLimited, Reconciling, ScopeRead
 from goldthread.connectors.pacing import ContentLimits, SharedPacer
 from goldthread.core.model import (
-    MARKER_UNKNOWN,
     CommentDoc,
     OwnComment,
     RateBudget,
@@ -142,15 +140,18 @@ class GuardedConnector:
         self._before_write()
         self._inner.remove_label(item, label)
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        return self._inner.find_own_comment(item)
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
+        return self._inner.find_own_comment(item, fresh=fresh)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
-        """Create it, unless another replica just did: then reuse (update) theirs."""
+        """Create it, unless another replica just did: then reuse (update) theirs.
+
+        The look is ``fresh``: neither the item as read nor what this
+        replica's connector read or wrote before can show a comment another
+        replica made since, so only the tracker is asked.
+        """
         with self._locks.hold(item.ref):
-            found = self._inner.find_own_comment(
-                replace(item, comment_count=None, marker=MARKER_UNKNOWN)
-            )
+            found = self._inner.find_own_comment(item, fresh=True)
             if found is not None and found.fingerprint == doc.fingerprint:
                 return found
             self._before_write()
