@@ -1,11 +1,11 @@
 """Two replicas writing to one Jira site through the real connector, on one
-PostgreSQL store: whatever each replica read or wrote before, an issue ends
-with one goldthread comment."""
+PostgreSQL store: whatever each replica read or wrote before, and however
+long one of them stalls, an issue ends with one goldthread comment."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,24 +35,43 @@ PLAN = [
 ]
 
 
+class Stall:
+    """A pause that strikes the replica's next write once, when armed."""
+
+    def __init__(self) -> None:
+        self.armed: Callable[[], None] | None = None
+
+    def __call__(self) -> None:
+        pause, self.armed = self.armed, None
+        if pause is not None:
+            pause()
+
+
 @dataclass
 class Replica:
     """One replica's Jira connector, guarded as the service guards it, and its store."""
 
     connector: Connector
     store: Store
+    stall: Stall
 
     def read(self) -> dict[str, WorkItem]:
         return {item.ref: item for item in self.connector.get(["PLAT-1"])}
 
-    def apply(self, items: dict[str, WorkItem], clock: FakeClock) -> list[str]:
+    def apply(
+        self, items: dict[str, WorkItem], clock: FakeClock, plan: list[Action] = PLAN
+    ) -> list[str]:
         applier = Applier({"jira": self.connector}, self.store, items, now=clock.now, max_writes=10)
-        return applier.apply(PLAN).errors
+        return applier.apply(plan).errors
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0 + timedelta(days=1))
 
 
 @pytest.fixture(params=["cloud", "dc"])
-def site(request: pytest.FixtureRequest) -> Iterator[JiraStandIn]:
-    clock = FakeClock(T0 + timedelta(days=1))
+def site(request: pytest.FixtureRequest, clock: FakeClock) -> Iterator[JiraStandIn]:
     stand_in = JiraStandIn(mode=str(request.param), email=EMAIL, token=TOKEN, clock=clock.now)
     stand_in.start()
     stand_in.load(
@@ -73,11 +92,6 @@ def site(request: pytest.FixtureRequest) -> Iterator[JiraStandIn]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(T0 + timedelta(days=1))
-
-
-@pytest.fixture
 def replicas(site: JiraStandIn, shared_url: str, clock: FakeClock) -> Iterator[list[Replica]]:
     made: list[Replica] = []
     for holder in ("replica-a", "replica-b"):
@@ -93,7 +107,9 @@ def replicas(site: JiraStandIn, shared_url: str, clock: FakeClock) -> Iterator[l
         )
         connector = JiraConnector(options, clock)
         locks = ItemLocks(store, holder, TTL, clock)
-        made.append(Replica(guard_all({"jira": connector}, locks, {})["jira"], store))
+        stall = Stall()
+        guarded = guard_all({"jira": connector}, locks, {}, {"jira": stall})["jira"]
+        made.append(Replica(guarded, store, stall))
     yield made
     for replica in made:
         replica.store.close()
@@ -110,3 +126,21 @@ def test_a_replica_that_read_an_issue_before_another_commented_there_adds_no_sec
 
     assert len(site.comments("PLAT-1")) == 1
     assert LABEL in site.labels("PLAT-1")
+
+
+def test_a_replica_that_stalled_past_its_item_lock_before_commenting_leaves_the_comment_to_the_other(
+    site: JiraStandIn, replicas: list[Replica], clock: FakeClock
+) -> None:
+    stalled, other = replicas
+    seen_by_stalled, seen_by_other = stalled.read(), other.read()
+
+    def pause() -> None:  # the lock runs out; the other replica comments meanwhile
+        clock.advance(TTL.total_seconds() + 1)
+        assert other.apply(seen_by_other, clock) == []
+
+    stalled.stall.armed = pause
+    stalled.apply(seen_by_stalled, clock, PLAN[1:])  # its label went on in an earlier round
+    assert len(site.comments("PLAT-1")) == 1
+
+    assert stalled.apply(seen_by_stalled, clock) == []  # its next round reuses that comment
+    assert len(site.comments("PLAT-1")) == 1
