@@ -29,6 +29,7 @@ from goldthread.cli.migrate import migrate
 from goldthread.cli.reporting import explain, report
 from goldthread.cli.run import run
 from goldthread.cli.store_copy import store
+from goldthread.cli.suggest import suggest
 from goldthread.cli.sync import sync
 from goldthread.errors import ConfigError
 from goldthread.logs import LEVELS, LogFormat, configure_logging
@@ -106,6 +107,7 @@ COMMANDS: list[click.Command] = [
     run,
     report,
     explain,
+    suggest,
     digest,
     demo,
     inbox,
