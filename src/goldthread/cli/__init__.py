@@ -23,6 +23,7 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.demo import demo
 from goldthread.cli.digest import digest
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
+from goldthread.cli.fix import fix
 from goldthread.cli.inbox import inbox
 from goldthread.cli.init import init
 from goldthread.cli.migrate import migrate
@@ -108,6 +109,7 @@ COMMANDS: list[click.Command] = [
     report,
     explain,
     suggest,
+    fix,
     digest,
     demo,
     inbox,

@@ -98,7 +98,7 @@ def report(
     if output is None:
         click.echo(_for_terminal(data, fmt), nl=False)
     else:
-        _write_atomically(output, render(data, fmt))
+        write_atomically(output, render(data, fmt))
     if fail_on_untraced and data.summary.total.untraced:
         raise click.exceptions.Exit(EXIT_UNTRACED)
 
@@ -165,7 +165,7 @@ def _for_terminal(data: ReportData, fmt: str) -> str:
     return render_table(data, width=width, color=tty, links=tty)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Readers (a dashboard, a CI artefact upload) never see half a report."""
     temporary: Path | None = None
     try:

@@ -1,0 +1,111 @@
+"""Applying a fix plan: re-read, re-judged, written once, and the flags come down."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sync_builders import LABEL, cycle, settings
+
+from goldthread.clock import FakeClock
+from goldthread.connectors.memory import MemoryConnector
+from goldthread.core.fixing import PlannedLink
+from goldthread.store import Store
+from goldthread.sync.fixing import FixResult, References, apply_links
+
+
+def apply(
+    store: Store,
+    connectors: dict[str, MemoryConnector],
+    clock: FakeClock,
+    *links: PlannedLink,
+    max_writes: int = 100,
+) -> FixResult:
+    config = settings()
+    return apply_links(
+        links,
+        connectors,
+        {item.ref: item for item in store.items()},
+        config.trace_policy(),
+        References(config.reference_patterns(), config.source_index()),
+        now=clock.now,
+        max_writes=max_writes,
+    )
+
+
+def link(child: str, parent: str, how: str) -> PlannedLink:
+    return PlannedLink(child, parent, how, 0.9, "test", approve=True)
+
+
+def test_an_applied_link_is_written_and_the_next_sync_takes_the_flag_down(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    cycle(store, connectors, clock)
+    assert LABEL in connectors["jira"].stored("PLAT-4").labels  # type: ignore[union-attr]
+    result = apply(store, connectors, clock, link("jira:PLAT-4", "jira:PLAT-2", "jira-parent"))
+    assert result.written == ["jira:PLAT-4 under jira:PLAT-2 (jira-parent)"]
+    cycle(store, connectors, clock)
+    assert LABEL not in connectors["jira"].stored("PLAT-4").labels  # type: ignore[union-attr]
+    assert store.verdicts()["jira:PLAT-4"].kind.value == "traced"
+
+
+def test_applying_the_same_plan_twice_writes_once(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    cycle(store, connectors, clock)
+    chosen = link("jira:PLAT-4", "jira:PLAT-2", "jira-parent")
+    apply(store, connectors, clock, chosen)
+    again = apply(store, connectors, clock, chosen)
+    assert again.written == []
+    assert again.skipped == ["jira:PLAT-4: no longer untraced"]
+    assert [w.action for w in connectors["jira"].writes].count("link_parent") == 1
+
+
+def test_a_parent_closed_since_the_plan_was_made_is_not_linked_to(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    cycle(store, connectors, clock)
+    epic = connectors["jira"].stored("PLAT-2")
+    assert epic is not None
+    connectors["jira"].put(replace(epic, state="closed"))
+    result = apply(store, connectors, clock, link("jira:PLAT-4", "jira:PLAT-2", "jira-parent"))
+    assert result.skipped == ["jira:PLAT-4: parent jira:PLAT-2 is gone or closed"]
+    assert "link_parent" not in [w.action for w in connectors["jira"].writes]
+
+
+def test_writing_stops_at_the_write_limit_and_says_how_many_are_left(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    cycle(store, connectors, clock)
+    result = apply(
+        store,
+        connectors,
+        clock,
+        link("jira:PLAT-4", "jira:PLAT-2", "jira-parent"),
+        link("gh:acme/web#3", "jira:PLAT-2", "body-reference"),
+        max_writes=1,
+    )
+    assert len(result.written) == 1
+    assert result.not_done == 1
+
+
+def test_a_part_of_line_the_patterns_would_not_read_back_is_not_written(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    cycle(store, connectors, clock)
+    result = apply(store, connectors, clock, link("gh:acme/web#3", "jira:PLAT-2", "body-reference"))
+    assert result.written == []
+    assert "would not read 'Part of https://jira.example.test/PLAT-2'" in result.errors[0]
+
+
+def test_a_part_of_line_names_the_parent_by_its_address_and_links_across_trackers(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    epic = connectors["jira"].stored("PLAT-2")
+    assert epic is not None
+    connectors["jira"].put(replace(epic, url="https://jira.example.test/browse/PLAT-2"))
+    cycle(store, connectors, clock)
+    result = apply(store, connectors, clock, link("gh:acme/web#3", "jira:PLAT-2", "body-reference"))
+    assert result.written == ["gh:acme/web#3 under jira:PLAT-2 (body-reference)"]
+    child = connectors["gh"].stored("acme/web#3")
+    assert child is not None
+    assert child.body.endswith("Part of https://jira.example.test/browse/PLAT-2")
