@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from support_items import up, work_item
 from sync_builders import LABEL, cycle, settings
 
 from goldthread.clock import FakeClock
 from goldthread.connectors.memory import MemoryConnector
 from goldthread.core.fixing import PlannedLink
+from goldthread.core.model import LinkKind
 from goldthread.store import Store
 from goldthread.sync.fixing import FixResult, References, apply_links
 
@@ -109,3 +111,17 @@ def test_a_part_of_line_names_the_parent_by_its_address_and_links_across_tracker
     child = connectors["gh"].stored("acme/web#3")
     assert child is not None
     assert child.body.endswith("Part of https://jira.example.test/browse/PLAT-2")
+
+
+def test_a_child_already_linked_to_that_parent_is_not_linked_again(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    jira = connectors["jira"]
+    orphan = jira.stored("PLAT-4")
+    assert orphan is not None
+    jira.put(work_item("jira", "PLAT-6", type="Epic"))  # an epic that lost its vision
+    jira.put(replace(orphan, parents=(up(LinkKind.ISSUE_LINK, "jira:PLAT-6"),)))
+    cycle(store, connectors, clock)
+    result = apply(store, connectors, clock, link("jira:PLAT-4", "jira:PLAT-6", "jira-link"))
+    assert result.skipped == ["jira:PLAT-4: already linked to jira:PLAT-6"]
+    assert "link_parent" not in [w.action for w in jira.writes]

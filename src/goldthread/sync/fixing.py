@@ -2,8 +2,9 @@
 
 Each link is written only after both items were read again from their
 trackers: a child that is gone, moved, or no longer untraced (someone linked
-it meanwhile, or an earlier run of the same plan did) is skipped, and so is a
-parent that is gone, closed or no longer traced. That re-check is what makes
+it meanwhile, or an earlier run of the same plan did) is skipped, so is one
+that already has a link to that parent (even one that did not trace it), and
+so is a parent that is gone, closed or no longer traced. That re-check is what makes
 applying a plan twice harmless. Writes go through the connectors, paced like
 every write, and stop at ``writeback.max_writes_per_run``. A ``Part of``
 line is written only in a form the configured ``reference_patterns`` read
@@ -101,6 +102,9 @@ class _LinkWriter:
         verdicts = trace(_above(self.known, (child.ref, parent.ref)), self.policy, now)
         if not verdicts[child.ref].flaggable:
             self.result.skipped.append(f"{link.child}: no longer untraced")
+            return
+        if any(up.target == parent.ref for up in fresh_child.parents):
+            self.result.skipped.append(f"{link.child}: already linked to {link.parent}")
             return
         if verdicts[parent.ref].kind is not VerdictKind.TRACED:
             self.result.skipped.append(
