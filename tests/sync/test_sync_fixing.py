@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from support_items import up, work_item
 from sync_builders import LABEL, cycle, settings
 
 from goldthread.clock import FakeClock
 from goldthread.connectors.memory import MemoryConnector
+from goldthread.connectors.pacing import ContentLimits, ContentPacer
 from goldthread.core.fixing import PlannedLink
 from goldthread.core.model import LinkKind
 from goldthread.store import Store
@@ -125,3 +127,29 @@ def test_a_child_already_linked_to_that_parent_is_not_linked_again(
     result = apply(store, connectors, clock, link("jira:PLAT-4", "jira:PLAT-6", "jira-link"))
     assert result.skipped == ["jira:PLAT-4: already linked to jira:PLAT-6"]
     assert "link_parent" not in [w.action for w in jira.writes]
+
+
+def test_a_sub_issue_takes_a_content_slot_where_the_tracker_limits_content(
+    store: Store, connectors: dict[str, MemoryConnector], clock: FakeClock
+) -> None:
+    gh = connectors["gh"]
+    epic = gh.stored("acme/web#1")
+    assert epic is not None
+    gh.put(replace(epic, type="Epic"))
+    cycle(store, connectors, clock)
+    limits = ContentLimits(line="gh-test", per_hour=3, per_minute=1)
+    pacer = ContentPacer(limits, clock, lambda step, now: store.reserve_slot("gh-test", step, now))
+    started = clock.now()
+    config = settings()
+    result = apply_links(
+        (link("gh:acme/web#3", "gh:acme/web#1", "sub-issue"),),
+        connectors,
+        {item.ref: item for item in store.items()},
+        config.trace_policy(),
+        References(config.reference_patterns(), config.source_index()),
+        now=clock.now,
+        max_writes=10,
+        pacers={"gh": pacer},
+    )
+    assert result.written == ["gh:acme/web#3 under gh:acme/web#1 (sub-issue)"]
+    assert store.reserve_slot("gh-test", timedelta(0), clock.now()) > started

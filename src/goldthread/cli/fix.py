@@ -19,14 +19,17 @@ import click
 from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_USAGE
 from goldthread.cli.reporting import last_link_kinds, open_for_reading, write_atomically
+from goldthread.clock import SystemClock
 from goldthread.config import Settings
 from goldthread.config.sources import GitHubSource
 from goldthread.core.fixing import LinkWays, PlannedLink, draft_plan, plan_json, read_plan
 from goldthread.core.model import Verdict, WorkItem
 from goldthread.core.neutral import one_line
 from goldthread.core.suggesting import suggest_parents
-from goldthread.errors import SourceError
+from goldthread.errors import SourceError, StoreError
+from goldthread.store import open_store
 from goldthread.store.base import RunRecord
+from goldthread.sync.budgeting import content_pacers
 from goldthread.sync.fixing import FixResult, References, apply_links
 from goldthread.sync.sources import build_connectors, close_all
 
@@ -153,21 +156,27 @@ def _apply(
         click.echo("Nothing written.")
         return
     secrets = obj.secrets(sources=True, webhooks=False)
+    clock = SystemClock()
     try:
-        connectors = build_connectors(settings, secrets)
+        connectors = build_connectors(settings, secrets, clock)
     except SourceError as error:
         click.echo(f"goldthread: cannot set up the sources: {error}", err=True)
         raise click.exceptions.Exit(EXIT_ERRORS) from None
     try:
-        result = apply_links(
-            approved,
-            connectors,
-            items,
-            settings.trace_policy(),
-            References(settings.reference_patterns(), settings.source_index()),
-            now=lambda: datetime.now(UTC),
-            max_writes=settings.writeback.max_writes_per_run,
-        )
+        with open_store(settings.store.url) as store:
+            result = apply_links(
+                approved,
+                connectors,
+                items,
+                settings.trace_policy(),
+                References(settings.reference_patterns(), settings.source_index()),
+                now=clock.now,
+                max_writes=settings.writeback.max_writes_per_run,
+                pacers=content_pacers(store, connectors, clock),
+            )
+    except StoreError as error:
+        click.echo(f"goldthread: store error: {error}", err=True)
+        raise click.exceptions.Exit(EXIT_ERRORS) from None
     finally:
         close_all(connectors)
     raise click.exceptions.Exit(_outcome(result))

@@ -6,7 +6,9 @@ it meanwhile, or an earlier run of the same plan did) is skipped, so is one
 that already has a link to that parent (even one that did not trace it), and
 so is a parent that is gone, closed or no longer traced. That re-check is what makes
 applying a plan twice harmless. Writes go through the connectors, paced like
-every write, and stop at ``writeback.max_writes_per_run``. A ``Part of``
+every write (a sub-issue also takes a slot of GitHub.com's content limits,
+shared through the store as comments do), and stop at
+``writeback.max_writes_per_run``. A ``Part of``
 line is written only in a form the configured ``reference_patterns`` read
 back as that parent. The flags come down on the next sync, which reads the
 linked items like any other change.
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from goldthread.connectors.base import Connector, ParentLinking
+from goldthread.connectors.pacing import ContentPacer
 from goldthread.core.fixing import PlannedLink
 from goldthread.core.model import TracePolicy, VerdictKind, WorkItem
 from goldthread.core.references import SourceIndex, TextPattern, extract_references
@@ -60,9 +63,14 @@ def apply_links(
     *,
     now: Callable[[], datetime],
     max_writes: int,
+    pacers: Mapping[str, ContentPacer] | None = None,
 ) -> FixResult:
-    """Write each approved link that still needs writing, in plan order."""
-    writer = _LinkWriter(connectors, dict(items), policy, references)
+    """Write each approved link that still needs writing, in plan order.
+
+    ``pacers``: the content pacers of sources with documented content limits
+    (GitHub.com); adding a sub-issue takes a slot there, as a comment does.
+    """
+    writer = _LinkWriter(connectors, dict(items), policy, references, dict(pacers or {}))
     for position, link in enumerate(links):
         if len(writer.result.written) >= max_writes:
             writer.result.not_done = len(links) - position
@@ -80,6 +88,7 @@ class _LinkWriter:
     known: dict[str, WorkItem]
     policy: TracePolicy
     references: References
+    pacers: dict[str, ContentPacer]
     result: FixResult = field(default_factory=FixResult)
 
     def write(self, link: PlannedLink, now: datetime) -> None:
@@ -120,6 +129,9 @@ class _LinkWriter:
                 f"'Part of {reference}' as {link.parent}; link it by hand"
             )
             return
+        pacer = self.pacers.get(child.source)
+        if link.how == "sub-issue" and pacer is not None:
+            pacer.wait()
         connector.link_parent(fresh_child, fresh_parent, link.how, reference)
         self.result.written.append(f"{link.child} under {link.parent} ({link.how})")
 
