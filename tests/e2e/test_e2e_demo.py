@@ -27,7 +27,8 @@ def test_demo_runs_end_to_end_without_any_config(tmp_path: Path) -> None:
     assert "<html" in page.read_text(encoding="utf-8").lower()
     assert "Coverage" in done.stdout
     assert "The comment goldthread posted on gh:" in done.stdout
+    assert "Likely parents" in done.stdout  # the comment shown names its likely parents
     assert '"level": "error"' not in done.stderr
-    for step in ("goldthread check --online", "--dry-run", "goldthread run"):
+    for step in ("goldthread check --online", "--dry-run", "goldthread run", "goldthread fix"):
         assert step in done.stdout
     assert list(tmp_path.iterdir()) == [page]

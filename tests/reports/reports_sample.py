@@ -29,6 +29,7 @@ def item(
     parents: tuple[ParentLink, ...] = (),
     state: str = "open",
     url: str | None = None,
+    body: str = "",
 ) -> WorkItem:
     source, key = ref.split(":", 1)
     default_url = (
@@ -42,7 +43,7 @@ def item(
         key=key,
         url=default_url if url is None else url,
         title=title,
-        body="",
+        body=body,
         type=None,
         labels=labels,
         state=state,
@@ -86,7 +87,12 @@ ITEMS = (
     ),
     item("gh:acme/web#15", "Old chore", state="closed"),
     item("gh:acme/api#3", "Rate limits", parents=(sub_issue("gh:acme/web#12"),)),
-    item("gh:acme/web#16", "Quick win", parents=(sub_issue("jira:VIS-1"),)),
+    item(
+        "gh:acme/web#16",
+        "Quick win",
+        parents=(sub_issue("jira:VIS-1"),),
+        body="Came up in the PLAT-8 review.",
+    ),
 )
 
 VERDICTS = {

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,30 @@ def test_an_unusable_store_is_a_clear_error(config: Path, tmp_path: Path) -> Non
     result = _run(config, "report")
     assert result.exit_code == EXIT_ERRORS
     assert result.stderr.startswith("goldthread: store error:")
+
+
+def test_suggest_names_the_likely_parent_with_its_reason_and_address(config: Path) -> None:
+    result = _run(config, "suggest", "gh:acme/web#16")
+    assert result.exit_code == 0, result.output
+    assert "Needs a parent in the strategy layer." in result.stdout
+    assert re.search(r"1\. jira:PLAT-8  0\.\d\d  Audit trail", result.stdout)
+    assert "why: this item mentions PLAT-8" in result.stdout
+    assert "https://acme.atlassian.net/browse/PLAT-8" in result.stdout
+
+
+def test_suggest_says_so_when_nothing_is_strong_enough(config: Path) -> None:
+    result = _run(config, "suggest", "gh:acme/web#13")
+    assert result.exit_code == 0, result.output
+    assert "No likely parent" in result.stdout
+
+
+def test_suggest_on_a_traced_item_suggests_nothing(config: Path) -> None:
+    result = _run(config, "suggest", "gh:acme/api#3")
+    assert result.exit_code == 0, result.output
+    assert "Verdict: traced (linked): it needs no parent suggested." in result.stdout
+
+
+def test_suggest_of_an_unknown_ref_exits_1(config: Path) -> None:
+    result = _run(config, "suggest", "gh:acme/web#1300")
+    assert result.exit_code == EXIT_ERRORS
+    assert "no item 'gh:acme/web#1300' in the store" in result.stderr

@@ -104,3 +104,15 @@ def test_a_very_deep_chain_is_summarised_rather_than_nested_forever() -> None:
     page = render_html(data)
     assert page.count("<details") < 40
     assert "more beneath" in page
+
+
+def test_an_untraced_item_shows_its_likely_parent_as_a_link_with_the_reason(
+    report: ReportData,
+) -> None:
+    page = render_html(report)
+    broken = page[page.index('id="broken"') : page.index('id="barren"')]
+    assert "Likely parents:" in broken
+    assert 'href="https://acme.atlassian.net/browse/PLAT-8"' in broken
+    assert "this item mentions PLAT-8" in broken
+    orphans = page[page.index('id="orphans"') : page.index('id="broken"')]
+    assert "Likely parents:" not in orphans

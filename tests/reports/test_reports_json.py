@@ -23,6 +23,7 @@ ITEM_KEYS = {
     "flagged",
     "flagged_since",
     "owner",
+    "suggestions",
 }
 
 
@@ -46,7 +47,14 @@ def test_every_item_has_exactly_the_promised_keys_and_types(report: ReportData) 
     assert {item["verdict"] for item in items} == {"traced", "orphan", "broken", "exempt"}
     for item in items:
         assert set(item) == ITEM_KEYS
-        for key in ITEM_KEYS - {"parents", "chain", "flagged", "flagged_since", "owner"}:
+        for key in ITEM_KEYS - {
+            "parents",
+            "chain",
+            "flagged",
+            "flagged_since",
+            "owner",
+            "suggestions",
+        }:
             assert isinstance(item[key], str), key
         assert item["owner"] is None or isinstance(item["owner"], str)
         assert item["flagged_since"] is None or isinstance(item["flagged_since"], str)
@@ -54,6 +62,19 @@ def test_every_item_has_exactly_the_promised_keys_and_types(report: ReportData) 
         assert all(isinstance(c, str) for c in item["chain"])
         assert item["chain"][0] == item["ref"]
         assert isinstance(item["flagged"], bool)
+        for suggestion in item["suggestions"]:
+            assert set(suggestion) == {"ref", "score", "why"}
+            assert 0 <= suggestion["score"] <= 1
+
+
+def test_an_untraced_item_lists_its_likely_parents_and_a_traced_one_none(
+    report: ReportData,
+) -> None:
+    items = {i["ref"]: i for i in json.loads(render_json(report))["items"]}
+    [suggestion] = items["gh:acme/web#16"]["suggestions"]
+    assert suggestion["ref"] == "jira:PLAT-8"
+    assert suggestion["why"] == "this item mentions PLAT-8"
+    assert items["gh:acme/api#3"]["suggestions"] == []
 
 
 def test_a_traced_item_shows_its_parents_and_the_chain_to_the_vision(report: ReportData) -> None:

@@ -10,7 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 from service_harness import JIRA_SECRET, SECRET, Harness, app, body_of
+from support_items import up, work_item
 
+from goldthread.core.model import LinkKind
+from goldthread.core.tracing import trace
+from goldthread.sandbox.offline import POLICY
 from goldthread.service.admin import bearer_matches
 from goldthread.service.app import WebhookSecrets
 
@@ -123,3 +127,23 @@ def test_the_token_leaves_the_webhook_listener_alone(guarded: Harness) -> None:
 def test_the_token_check_takes_only_the_exact_bearer_token(header: str | None, ok: bool) -> None:
     assert bearer_matches(header, TOKEN) is ok
     assert bearer_matches(header, None) is True  # no token configured: open
+
+
+def test_the_dashboard_names_likely_parents_beside_an_untraced_item(app: Harness) -> None:
+    parent = LinkKind.JIRA_PARENT
+    items = [
+        work_item("jira", "PLAT-1", type="Initiative", labels=("vision",)),
+        work_item("jira", "PLAT-2", up(parent, "jira:PLAT-1"), type="Epic", title="Ledger"),
+        work_item("jira", "WEB-7", type="Story", body="Came up in the PLAT-2 review."),
+    ]
+    app.store.upsert_items(items)
+    app.store.save_verdicts(
+        trace({i.ref: i for i in items}, POLICY, app.clock.now()).values(), app.clock.now()
+    )
+    app.dashboard.refresh()
+
+    page = app.admin.get("/").text
+
+    assert "Likely parents:" in page
+    assert 'href="https://jira.example.test/PLAT-2"' in page
+    assert "this item mentions PLAT-2" in page

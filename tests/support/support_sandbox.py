@@ -47,10 +47,14 @@ class Workspace:
             **self.extra_env,
         }
 
-    def run(self, *args: str, timeout: float = 100) -> subprocess.CompletedProcess[str]:
-        """The CLI to its end; writes unpaced (the stand-ins need no spacing)."""
+    def run(
+        self, *args: str, timeout: float = 100, input_text: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """The CLI to its end; writes unpaced (the stand-ins need no spacing).
+        ``input_text`` is what a person would type at its questions."""
         return subprocess.run(
             self.command(*args),
+            input=input_text,
             env=self.env(),
             capture_output=True,
             text=True,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sync_builders import organisation, settings
 
 from goldthread.core.model import CommentDoc, WorkItem
+from goldthread.core.suggesting import Evidence, Suggestion
 from goldthread.core.tracing import trace
 from goldthread.sync.commenting import flag_comment, resolved_comment
 
@@ -74,3 +75,56 @@ def test_the_resolved_comment_says_there_is_nothing_left_to_do() -> None:
     said = text(resolved_comment(verdicts["gh:acme/web#2"], items))
     assert "now traces back" in said
     assert "jira:PLAT-1" in said
+
+
+def suggested(*pairs: tuple[str, float, str, Evidence]) -> tuple[Suggestion, ...]:
+    return tuple(Suggestion(ref, score, why, evidence) for ref, score, why, evidence in pairs)
+
+
+def test_the_comment_names_each_likely_parent_as_a_link_with_its_reason() -> None:
+    items = graph()
+    verdicts = trace(items, settings().trace_policy(), NOW)
+    doc = flag_comment(
+        items["gh:acme/web#3"],
+        verdicts["gh:acme/web#3"],
+        items,
+        suggestions=suggested(
+            ("jira:PLAT-2", 0.9, "PLAT-2 names this item", Evidence.NAMED_BY_CANDIDATE)
+        ),
+    )
+    said = text(doc)
+    assert "Likely parents" in said
+    assert "jira:PLAT-2: PLAT-2 names this item" in said
+    links = [span.url for block in doc.blocks for entry in block.items for span in entry]
+    assert items["jira:PLAT-2"].url in links
+
+
+def test_the_same_suggestions_with_other_scores_give_the_same_comment() -> None:
+    items = graph()
+    verdicts = trace(items, settings().trace_policy(), NOW)
+    first = suggested(
+        ("jira:PLAT-2", 0.9, "shares label x", Evidence.SHARED_TAGS),
+        ("gh:acme/web#1", 0.6, "shares label y", Evidence.SHARED_TAGS),
+    )
+    second = suggested(
+        ("gh:acme/web#1", 0.8, "shares label y", Evidence.SHARED_TAGS),
+        ("jira:PLAT-2", 0.7, "shares label x", Evidence.SHARED_TAGS),
+    )
+    ref = "gh:acme/web#3"
+    docs = [flag_comment(items[ref], verdicts[ref], items, suggestions=s) for s in (first, second)]
+    assert docs[0] == docs[1]
+
+
+def test_another_suggestion_changes_the_comment() -> None:
+    items = graph()
+    verdicts = trace(items, settings().trace_policy(), NOW)
+    ref = "gh:acme/web#3"
+    without = flag_comment(items[ref], verdicts[ref], items)
+    with_one = flag_comment(
+        items[ref],
+        verdicts[ref],
+        items,
+        suggestions=suggested(("jira:PLAT-2", 0.9, "shares label x", Evidence.SHARED_TAGS)),
+    )
+    assert without.fingerprint != with_one.fingerprint
+    assert "Likely parents" not in text(without)

@@ -12,7 +12,7 @@ from goldthread.core.tracing import trace
 from goldthread.store import LedgerEntry
 from goldthread.sync.commenting import flag_comment
 from goldthread.sync.cycle import writeback_policy
-from goldthread.sync.planning import ActionKind, WritebackPolicy, plan_writes
+from goldthread.sync.planning import ActionKind, WritebackPolicy, comment_suggestions, plan_writes
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 POLICY = settings().trace_policy()
@@ -114,3 +114,26 @@ def test_the_grace_period_keeps_a_new_orphan_unflagged() -> None:
     assert verdicts["jira:PLAT-4"].kind is VerdictKind.EXEMPT
     wb = writeback_policy(settings())
     assert [a for a in plan_writes(items, verdicts, {}, wb) if a.ref == "jira:PLAT-4"] == []
+
+
+def test_an_orphan_mentioning_an_epic_is_told_about_it_once_and_not_again() -> None:
+    items = graph(**{"gh:acme/web#3": replace(graph()["gh:acme/web#3"], body="See PLAT-2.")})
+    verdicts = trace(items, POLICY, NOW)
+    policy = WritebackPolicy(exempt_labels=("no-trace",))
+    suggestions = comment_suggestions(items, verdicts, policy)
+    first = plan_writes(items, verdicts, {}, policy, suggestions=suggestions)
+    created = next(a for a in first if a.kind is ActionKind.CREATE_COMMENT and a.ref.endswith("#3"))
+    assert created.doc is not None
+    listed = [span.text for block in created.doc.blocks for entry in block.items for span in entry]
+    assert "jira:PLAT-2" in listed
+    ledger = {"gh:acme/web#3": entry("gh:acme/web#3", "c1", created.doc.fingerprint)}
+    again = comment_suggestions(items, verdicts, policy)
+    replanned = plan_writes(items, verdicts, ledger, policy, suggestions=again)
+    comments = {ActionKind.CREATE_COMMENT, ActionKind.UPDATE_COMMENT}
+    assert [a for a in replanned if a.ref == "gh:acme/web#3" and a.kind in comments] == []
+
+
+def test_without_comments_nothing_is_suggested() -> None:
+    items = graph(**{"gh:acme/web#3": replace(graph()["gh:acme/web#3"], body="See PLAT-2.")})
+    policy = WritebackPolicy(comment=False)
+    assert comment_suggestions(items, trace(items, POLICY, NOW), policy) == {}

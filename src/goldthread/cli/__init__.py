@@ -23,12 +23,14 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.demo import demo
 from goldthread.cli.digest import digest
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK, EXIT_UNTRACED, EXIT_USAGE
+from goldthread.cli.fix import fix
 from goldthread.cli.inbox import inbox
 from goldthread.cli.init import init
 from goldthread.cli.migrate import migrate
 from goldthread.cli.reporting import explain, report
 from goldthread.cli.run import run
 from goldthread.cli.store_copy import store
+from goldthread.cli.suggest import suggest
 from goldthread.cli.sync import sync
 from goldthread.errors import ConfigError
 from goldthread.logs import LEVELS, LogFormat, configure_logging
@@ -106,6 +108,8 @@ COMMANDS: list[click.Command] = [
     run,
     report,
     explain,
+    suggest,
+    fix,
     digest,
     demo,
     inbox,

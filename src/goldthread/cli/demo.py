@@ -32,6 +32,7 @@ from goldthread.reports import render_html, render_table, report_from
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.store import Store, open_store
+from goldthread.sync.commenting import SUGGESTED
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 from goldthread.sync.progress import BarProgress, LogProgress
 from goldthread.sync.sources import build_connectors, close_all
@@ -49,6 +50,9 @@ Next:
      against production.
   3. Keep it running: `goldthread run` (polling, webhooks, /metrics, dashboard),
      and tell each team what drifted: [[owners]], [[notify]] and [digest].
+  4. Link orphans in bulk: `goldthread suggest REF` names likely parents;
+     `goldthread fix --output plan.json`, approve entries, then
+     `goldthread fix --apply plan.json`.
 """
 
 
@@ -71,7 +75,7 @@ def demo(obj: CliContext, *, size: int, seed: int, output: Path) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="goldthread-demo-"))
     try:
         with Sandbox() as sandbox:
-            sandbox.load(generate(size, seed=seed))
+            sandbox.load(generate(size, seed=seed, evidence=True))
             console.print(
                 f"Sandbox up: GitHub at {sandbox.github_url}, Jira at {sandbox.jira_url}, "
                 f"{len(sandbox.expected())} items seeded."
@@ -132,7 +136,8 @@ def _show(settings: Settings, store: Store, console: Console, output: Path) -> N
 def _show_comment(sandbox: Sandbox, result: CycleResult, console: Console) -> None:
     """One flagged GitHub issue's goldthread comment, rendered as Markdown.
 
-    A broken item with a chain to show is preferred over a plain orphan.
+    One naming likely parents is preferred, then a broken item with a chain
+    to show over a plain orphan.
     """
     org = sandbox.org
     if org is None:
@@ -143,15 +148,18 @@ def _show_comment(sandbox: Sandbox, result: CycleResult, console: Console) -> No
         for ref, verdict in sorted(result.evaluation.verdicts.items())
         if ref.startswith(prefix) and verdict.flaggable
     ]
-    flagged.sort(key=lambda pair: -len(pair[1].chain))
+    posted: list[tuple[bool, int, str, str, str]] = []
     for ref, verdict in flagged:
         repo, _, number = ref.removeprefix(prefix).partition("#")
         for comment in sandbox.github.comments(repo, int(number)):
             body = str(comment.get("body") or "")
             if "goldthread:marker" in body:
-                console.print(f"\nThe comment goldthread posted on {ref} ({verdict.reason.value}):")
-                console.print(Panel(Markdown(_MARKER.sub("\n", body).strip()), expand=False))
-                return
+                hinted = SUGGESTED.split(",")[0] in body
+                posted.append((not hinted, -len(verdict.chain), ref, verdict.reason.value, body))
+    if posted:
+        _, _, ref, reason, body = min(posted)
+        console.print(f"\nThe comment goldthread posted on {ref} ({reason}):")
+        console.print(Panel(Markdown(_MARKER.sub("\n", body).strip()), expand=False))
 
 
 def _show_digest(settings: Settings, store: Store, console: Console) -> None:

@@ -85,7 +85,7 @@ def report(
     if unknown:
         known = ", ".join(rules.teams()) or "none: add [[owners]] to the config"
         raise click.UsageError(f"--owner {unknown[0]!r} is not a team (teams: {known})")
-    with _store(settings) as store:
+    with open_for_reading(settings) as store:
         data = report_from(
             store,
             writeback_enabled=settings.writeback.enabled,
@@ -98,7 +98,7 @@ def report(
     if output is None:
         click.echo(_for_terminal(data, fmt), nl=False)
     else:
-        _write_atomically(output, render(data, fmt))
+        write_atomically(output, render(data, fmt))
     if fail_on_untraced and data.summary.total.untraced:
         raise click.exceptions.Exit(EXIT_UNTRACED)
 
@@ -109,12 +109,12 @@ def report(
 def explain(obj: CliContext, ref: str) -> None:
     """The rules that matched, the chain walked, the verdict of REF (gh:acme/web#12)."""
     settings = obj.settings()
-    with _store(settings) as store:
+    with open_for_reading(settings) as store:
         items = {item.ref: item for item in store.items()}
         stored = store.verdicts()
         runs = store.runs(limit=50)
         spans = store.flags()
-    found = _resolve(ref, items)
+    found = resolve_ref(ref, items)
     policy = settings.trace_policy()
     now = datetime.now(UTC)
     fresh = trace(items, policy, now)
@@ -145,7 +145,7 @@ def last_link_kinds(runs: Sequence[RunRecord], source: str) -> dict[str, Any] | 
 
 
 @contextmanager
-def _store(settings: Settings) -> Iterator[Store]:
+def open_for_reading(settings: Settings) -> Iterator[Store]:
     """The store, open for reading only (so it works beside a running service);
     any store failure ends the command with status 1."""
     try:
@@ -165,7 +165,7 @@ def _for_terminal(data: ReportData, fmt: str) -> str:
     return render_table(data, width=width, color=tty, links=tty)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Readers (a dashboard, a CI artefact upload) never see half a report."""
     temporary: Path | None = None
     try:
@@ -182,7 +182,7 @@ def _write_atomically(path: Path, text: str) -> None:
         raise click.exceptions.Exit(EXIT_ERRORS) from None
 
 
-def _resolve(ref: str, items: dict[str, WorkItem]) -> str:
+def resolve_ref(ref: str, items: dict[str, WorkItem]) -> str:
     """``ref`` itself, or the one item whose key it is (``PLAT-7``); else exit 1."""
     if ref in items:
         return ref

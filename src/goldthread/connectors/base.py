@@ -126,6 +126,19 @@ class Connector(Protocol):
 
 
 @runtime_checkable
+class ParentLinking(Protocol):
+    """A connector that writes parent links (``fix --apply``, SPEC §6).
+
+    ``how`` is the plan's: ``sub-issue``, ``jira-parent``, ``jira-link`` or
+    ``body-reference`` (a line ``Part of <reference>`` appended to the
+    child's description, the text there left as it is). Paced like every
+    write; the caller re-reads both items first.
+    """
+
+    def link_parent(self, child: WorkItem, parent: WorkItem, how: str, reference: str) -> None: ...
+
+
+@runtime_checkable
 class Reconciling(Protocol):
     """A connector whose tracker's search lags behind writes (Jira Cloud).
 

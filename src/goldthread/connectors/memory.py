@@ -15,7 +15,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
+from goldthread.core.model import (
+    CommentDoc,
+    LinkKind,
+    OwnComment,
+    ParentLink,
+    RateBudget,
+    RequestStats,
+    WorkItem,
+)
 from goldthread.core.scope import SourceScope
 from goldthread.errors import GoldthreadError, SkippableError
 
@@ -215,6 +223,21 @@ class MemoryConnector:
         current = self._write("delete_comment", item, comment_id)
         if self._comments.get(self._key(item), {}).pop(comment_id, None) is not None:
             self._change(current)
+
+    def link_parent(self, child: WorkItem, parent: WorkItem, how: str, reference: str) -> None:
+        """A parent link as the tracker would show it on the next read."""
+        current = self._write("link_parent", child, f"{how} {parent.ref}")
+        if how == "body-reference":
+            line = f"Part of {reference}"
+            body = f"{current.body}\n\n{line}" if current.body else line
+            link = ParentLink(LinkKind.BODY_REFERENCE, parent.ref, reference, "body")
+            self._change(current, body=body, parents=(*current.parents, link))
+            return
+        kind = {"sub-issue": LinkKind.SUB_ISSUE, "jira-link": LinkKind.ISSUE_LINK}.get(
+            how, LinkKind.JIRA_PARENT
+        )
+        link = ParentLink(kind, parent.ref, parent.key, how)
+        self._change(current, parents=(*current.parents, link))
 
     # ---------------------------------------------------------------- plumbing
 

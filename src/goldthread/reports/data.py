@@ -18,6 +18,7 @@ from goldthread.core.ageing import BUCKET_NAMES, FlagSpan, age, age_text, bucket
 from goldthread.core.labels import carries_label
 from goldthread.core.model import Barren, Layer, Verdict, VerdictKind, WorkItem, split_ref
 from goldthread.core.owners import OwnerRules
+from goldthread.core.suggesting import Suggestion, suggest_parents
 from goldthread.reports.tree import TreeNode, build_tree
 
 LAYERS: tuple[Layer, ...] = (Layer.VISION, Layer.STRATEGY, Layer.EXECUTION, Layer.NONE)
@@ -77,6 +78,8 @@ class ReportRow:
     owner: str | None = None
     flagged_since: datetime | None = None
     """When goldthread first judged the item untraced (while it is)."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Likely parents of an untraced item, best first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +194,7 @@ def build_report(
     """
     by_ref = {item.ref: item for item in items}
     spans = flags or {}
+    likely = suggest_parents(by_ref, verdicts, ignore_labels=(label,) if label else ())
     rows = tuple(
         _row(
             ref,
@@ -201,6 +205,7 @@ def build_report(
             label=label,
             owners=owners,
             span=spans.get(ref),
+            suggestions=likely.get(ref, ()),
         )
         for ref in sorted(verdicts)
     )
@@ -310,6 +315,7 @@ def _row(
     label: str,
     owners: OwnerRules | None = None,
     span: FlagSpan | None = None,
+    suggestions: tuple[Suggestion, ...] = (),
 ) -> ReportRow:
     source, key = split_ref(ref)
     owner = owners.team(item) if owners and item is not None else None
@@ -329,6 +335,7 @@ def _row(
         detail=verdict.detail,
         owner=owner,
         flagged_since=since,
+        suggestions=suggestions,
     )
 
 

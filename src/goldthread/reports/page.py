@@ -278,6 +278,7 @@ def _link(ref: str, row: ReportRow | None) -> str:
 def _items_card(
     anchor: str, title: str, blurb: str, rows: tuple[ReportRow, ...], data: ReportData
 ) -> str:
+    index = data.index()
     if not rows:
         content = '<p class="empty">None.</p>'
     else:
@@ -286,7 +287,7 @@ def _items_card(
             '<col class="owner"><col class="flag"></colgroup><thead><tr><th>Item</th>'
             "<th>Layer</th><th>Reason</th><th>Owner · untraced for</th>"
             "<th>Flag</th></tr></thead><tbody>"
-            + "".join(_item_row(row, data) for row in rows)
+            + "".join(_item_row(row, data, index) for row in rows)
             + "</tbody></table>"
         )
     return (
@@ -296,9 +297,22 @@ def _items_card(
     )
 
 
-def _item_row(row: ReportRow, data: ReportData) -> str:
+def _suggested(row: ReportRow, index: dict[str, ReportRow]) -> str:
+    """The likely parents beside an untraced item: links, each with its reason."""
+    if not row.suggestions:
+        return ""
+    entries = "".join(
+        f'<li>{_link(s.ref, index.get(s.ref))} <span class="score">{s.score:.2f}</span> '
+        f"{escape(s.why)}</li>"
+        for s in row.suggestions
+    )
+    return f'<div class="suggested">Likely parents:<ul>{entries}</ul></div>'
+
+
+def _item_row(row: ReportRow, data: ReportData, index: dict[str, ReportRow]) -> str:
     walked = " → ".join(escape(ref) for ref in row.chain)
     chain = f'<div class="chain">{walked}</div>' if len(row.chain) > 1 else ""
+    chain += _suggested(row, index)
     detail = f'<div class="why">{escape(row.detail)}</div>' if row.detail else ""
     flag = '<span class="badge flag">flagged</span>' if row.flagged else ""
     since = row.flagged_since.strftime("%Y-%m-%d") if row.flagged_since else ""

@@ -85,6 +85,7 @@ def item_dict(row: ReportRow) -> dict[str, Any]:
         "flagged": row.flagged,
         "flagged_since": _iso(row.flagged_since),
         "owner": row.owner,
+        "suggestions": [{"ref": s.ref, "score": s.score, "why": s.why} for s in row.suggestions],
     }
 
 

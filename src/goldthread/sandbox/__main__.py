@@ -30,6 +30,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=200, help="about how many items (200)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the organisation")
     parser.add_argument("--jira-mode", choices=("cloud", "dc"), default="cloud")
+    parser.add_argument(
+        "--evidence",
+        action="store_true",
+        help="seed traces of where the orphans belong, for suggestions and fix",
+    )
     parser.add_argument("--time-zone", default="Europe/Berlin", help="the Jira account's zone")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--github-port", type=int, default=0, help="0: a free port")
@@ -88,7 +93,7 @@ def serve(args: argparse.Namespace, stop: threading.Event) -> int:
     """Run the sandbox until ``stop`` is set."""
     if args.ready_file is not None:  # one left by a run that was killed says nothing now
         args.ready_file.unlink(missing_ok=True)
-    org = generate(args.size, args.seed, jira_mode=args.jira_mode)
+    org = generate(args.size, args.seed, jira_mode=args.jira_mode, evidence=args.evidence)
     sandbox = Sandbox(
         jira_mode=args.jira_mode,
         time_zone=args.time_zone,

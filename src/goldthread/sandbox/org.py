@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from goldthread.sandbox.evidence import Seed, Truth, add_evidence, ref_of
 from goldthread.sandbox.seeds import (
     CommentSeed,
     GitHubIssueSeed,
@@ -69,6 +70,12 @@ class _Builder:
     numbers: dict[str, int] = field(default_factory=dict)
     by_key: dict[str, JiraIssueSeed] = field(default_factory=dict)
     web_host: str = "github.localhost"
+    truths: list[Truth] = field(default_factory=list)
+    homes: list[Seed] = field(default_factory=list)
+
+    def belongs(self, child: Seed, *parents: Seed) -> None:
+        """Record the items one of which is ``child``'s true parent."""
+        self.truths.append(Truth(child, parents))
 
     # ------------------------------------------------------------------ basics
 
@@ -233,6 +240,7 @@ def _cluster(b: _Builder, index: int, anomalies: bool) -> None:
         repo_api, type_="Epic", body=f"Delivery plan for the quarter.\n\nPart of {vision.key}"
     )
     b.expect(_gh_ref(gh_epic), "traced", "linked")
+    b.homes += [vision, *epics, gh_epic]
     for _ in range(rng.randint(2, 5)):
         task = b.gh_issue(
             repo_api, type_=rng.choice(("Task", "Bug", None)), parent=(gh_epic.repo, gh_epic.number)
@@ -256,26 +264,32 @@ def _cluster(b: _Builder, index: int, anomalies: bool) -> None:
     b.gh_issue(repo_web, pull_request=True, body="Implements the checkout fix.")
 
     if anomalies:
-        _anomalies(b, vision, epics, repo_web, repo_api)
+        _anomalies(b, vision, [*epics, gh_epic], repo_web, repo_api)
 
 
 def _anomalies(
-    b: _Builder, vision: JiraIssueSeed, epics: list[JiraIssueSeed], repo_web: str, repo_api: str
+    b: _Builder, vision: JiraIssueSeed, strategy: list[Seed], repo_web: str, repo_api: str
 ) -> None:
     rng = b.rng
+    epics = [seed for seed in strategy if isinstance(seed, JiraIssueSeed)]
     # Orphans on both trackers.
     orphan_story = b.jira_issue("WEB", "Story")
     b.expect(_jira_ref(orphan_story), "orphan", "no-parent")
     orphan_gh = b.gh_issue(repo_web, title="Tidy the footer links")
     b.expect(_gh_ref(orphan_gh), "orphan", "no-parent")
+    b.belongs(orphan_story, *strategy)
+    b.belongs(orphan_gh, *strategy)
     # parent-missing: a repository number that does not exist, a project not configured.
     ghost = b.gh_issue(repo_web, body=f"Part of {repo_api}#{900000 + rng.randrange(1000)}")
     b.expect(_gh_ref(ghost), "broken", "parent-missing")
     foreign = b.jira_issue("WEB", "Story", description="Part of: LEGACY-12")
     b.expect(_jira_ref(foreign), "broken", "parent-missing")
+    b.belongs(ghost, *strategy)
+    b.belongs(foreign, *epics)
     # parent-untraced: work under an orphan epic, and a sub-task beneath that.
     lost_epic = b.jira_issue("PLAT", "Epic")
     b.expect(_jira_ref(lost_epic), "orphan", "no-parent")
+    b.belongs(lost_epic, vision)
     under_lost = b.jira_issue("WEB", "Story", parent=lost_epic.key)
     b.expect(_jira_ref(under_lost), "broken", "parent-untraced")
     deeper = b.jira_issue("WEB", "Sub-task", parent=under_lost.key)
@@ -286,6 +300,7 @@ def _anomalies(
     upside_down = b.jira_issue("PLAT", "Epic")
     b.link("Implements", upside_down.key, host_story.key)
     b.expect(_jira_ref(upside_down), "broken", "wrong-layer")
+    b.belongs(upside_down, vision)
     # cycle: two epics implementing each other; a story leading into the loop.
     loop_a = b.jira_issue("PLAT", "Epic")
     loop_b = b.jira_issue("PLAT", "Epic")
@@ -293,6 +308,8 @@ def _anomalies(
     b.link("Implements", loop_b.key, loop_a.key)
     b.expect(_jira_ref(loop_a), "broken", "cycle")
     b.expect(_jira_ref(loop_b), "broken", "cycle")
+    b.belongs(loop_a, vision)
+    b.belongs(loop_b, vision)
     into_loop = b.jira_issue("WEB", "Story", parent=loop_a.key)
     b.expect(_jira_ref(into_loop), "broken", "parent-untraced")
     # skips-layer: execution directly under a vision, on both trackers.
@@ -300,6 +317,8 @@ def _anomalies(
     b.expect(_jira_ref(skipper), "broken", "skips-layer")
     gh_skipper = b.gh_issue(repo_api, body=f"Quick win.\n\nPart of {vision.key}")
     b.expect(_gh_ref(gh_skipper), "broken", "skips-layer")
+    b.belongs(skipper, *epics)
+    b.belongs(gh_skipper, *strategy)
     # Exempt: opt-out label, closed on both trackers.
     opted_out = b.jira_issue("WEB", "Story", labels=["no-trace"])
     b.expect(_jira_ref(opted_out), "exempt", "exempt-label")
@@ -315,6 +334,7 @@ def _anomalies(
     # Barren: a strategy with no execution beneath it (traced itself).
     lonely_epic = b.jira_issue("PLAT", "Epic", parent=vision.key)
     b.expect(_jira_ref(lonely_epic), "traced", "linked")
+    b.homes.append(lonely_epic)
 
 
 PAYMENTS_WORDS = ("checkout", "billing")
@@ -336,11 +356,15 @@ def generate(
     jira_mode: str = "cloud",
     anomaly_every: int = 1,
     web_host: str = "github.localhost",
+    evidence: bool = False,
 ) -> Organisation:
     """An organisation of about ``size`` items (pull requests not counted).
 
     ``anomaly_every`` puts the set of problems in every n-th cluster (1: all);
     the first cluster always has them, so every verdict reason is present.
+    With ``evidence``, the untraced items get traces of where they belong
+    (:mod:`goldthread.sandbox.evidence`) and the organisation records each
+    one's true parent; items, links and expected verdicts stay the same.
     """
     if size < 1:
         raise ValueError("size must be positive")
@@ -355,8 +379,17 @@ def generate(
     # A vision nobody works towards: barren.
     barren = b.jira_issue("PLAT", "Initiative", summary="Open a second market", labels=["vision"])
     b.expect(_jira_ref(barren), "traced", "vision")
+    b.homes.append(barren)
     for seed_issue in b.jira:
         seed_issue.components = _components(seed_issue)
+    truths: dict[str, tuple[str, str]] = {}
+    if evidence:
+        by_key = {ref_of(t.child).partition(":")[2]: t.child for t in b.truths}
+        homes = {ref_of(h).partition(":")[2]: h for h in b.homes}
+        truths = {
+            ref_of(by_key[child]): (ref_of(homes[parent]), kind)
+            for child, (parent, kind) in add_evidence(b.truths, b.homes, seed).items()
+        }
     return Organisation(
         github=b.gh,
         jira=b.jira,
@@ -365,4 +398,6 @@ def generate(
         owner=b.owner,
         repos=repos,
         projects=["PLAT", "WEB"],
+        true_parents={child: parent for child, (parent, _) in truths.items()},
+        evidence={child: kind for child, (_, kind) in truths.items()},
     )

@@ -69,6 +69,9 @@ class Organisation:
     ``expected`` maps each item's ref (``gh:acme/web#12``, ``jira:PLAT-7``,
     using ``github_source``/``jira_source`` as prefixes) to
     ``(verdict, reason)`` under the default rules of config.example.toml.
+    ``true_parents`` maps an untraced item's ref to the parent it should have
+    had, and ``evidence`` to the kind of evidence written for it (both only
+    when the organisation was generated with evidence).
     """
 
     github: list[GitHubIssueSeed]
@@ -80,3 +83,5 @@ class Organisation:
     owner: str = "acme"
     repos: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
+    true_parents: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)

@@ -38,7 +38,7 @@ from goldthread.sync.certainty import held_back
 from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.cycle import link_kinds_of, scopes_of, writeback_policy
 from goldthread.sync.evaluating import evaluate
-from goldthread.sync.planning import Action, plan_writes
+from goldthread.sync.planning import Action, comment_suggestions, plan_writes
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import reread
 
@@ -131,14 +131,17 @@ def _judge(
         for ref in result.affected
         if ref in evaluation.verdicts and ref not in held
     }
+    policy = writeback_policy(settings, link_kinds_of(connectors))
+    suggestions = comment_suggestions(items, evaluation.verdicts, policy, only=sorted(chosen))
     result.plan = [
         action
         for action in plan_writes(
             items,
             chosen,
             store.ledger_all(),
-            writeback_policy(settings, link_kinds_of(connectors)),
+            policy,
             scopes=scopes_of(connectors),
+            suggestions=suggestions,
         )
         if action.source in connectors
     ]

@@ -9,7 +9,9 @@ that came from a tracker (keys, refs, raw references) goes into a
 The fingerprint hashes the document's content, so the same verdict gives the
 same fingerprint on every run and an unchanged comment is never rewritten.
 Titles are left out on purpose: renaming a parent must not rewrite every
-comment beneath it.
+comment beneath it. Suggested parents are listed by their kind of evidence
+and ref, not by score, each with a reason that depends only on the pair: the
+same suggestions give the same comment, whatever else moved in the store.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from goldthread.core.model import (
     Verdict,
     WorkItem,
 )
+from goldthread.core.suggesting import MAX_SUGGESTIONS, Suggestion
 
 HEADLINE = "goldthread: this item does not trace back to a strategy and a vision."
 RESOLVED = "goldthread: this item now traces back to a vision. Nothing left to do here."
@@ -138,6 +141,20 @@ def _how(
     return tuple(spans)
 
 
+SUGGESTED = "Likely parents, from what goldthread found (a guess: check before linking):"
+
+
+def _suggested(suggestions: Sequence[Suggestion], items: Mapping[str, WorkItem]) -> list[Block]:
+    """The suggestions as a list of links with their reasons (none: nothing)."""
+    if not suggestions:
+        return []
+    shown = sorted(suggestions[:MAX_SUGGESTIONS], key=lambda s: (s.evidence, s.ref))
+    return [
+        Block(spans=(_text(SUGGESTED),)),
+        Block(items=tuple((_ref_span(s.ref, items), _text(f": {s.why}")) for s in shown)),
+    ]
+
+
 def flag_comment(
     item: WorkItem,
     verdict: Verdict,
@@ -145,8 +162,10 @@ def flag_comment(
     *,
     exempt_label: str | None = None,
     sub_issues: bool = True,
+    suggestions: Sequence[Suggestion] = (),
 ) -> CommentDoc:
-    """The comment on an orphan or broken item: what, why, how to fix."""
+    """The comment on an orphan or broken item: what, why, how to fix, and
+    the likely parents when goldthread has any to suggest."""
     blocks = [
         Block(spans=(Span(HEADLINE, strong=True),)),
         Block(spans=(_text(f"Verdict: {verdict.kind.value} ({verdict.reason.value}). "),)),
@@ -156,6 +175,7 @@ def flag_comment(
         blocks.append(Block(spans=(_text("The chain goldthread walked:"),)))
         blocks.append(_chain(verdict, items))
     blocks.append(Block(spans=_how(item, verdict, exempt_label, sub_issues=sub_issues)))
+    blocks += _suggested(suggestions, items)
     blocks.append(
         Block(
             spans=(

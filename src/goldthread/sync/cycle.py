@@ -51,7 +51,13 @@ from goldthread.sync.certainty import held_back, unsure_sources
 from goldthread.sync.confirming import confirm, settle
 from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, StopAsked, fetch_all, never
-from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
+from goldthread.sync.planning import (
+    Action,
+    WritebackPolicy,
+    comment_suggestions,
+    newly_flagged,
+    plan_writes,
+)
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import follow_moves, forget, moves_after_read
@@ -336,12 +342,15 @@ def _plan(
     ledger = store.ledger_all()
     unreadable = {name for name, read in result.reads.items() if read.fatal}
     held = held_back(items, result.unsure, result.reads)
+    policy = writeback_policy(settings, result.link_kinds)
+    verdicts = result.evaluation.verdicts
     planned = plan_writes(
         items,
-        result.evaluation.verdicts,
+        verdicts,
         ledger,
-        writeback_policy(settings, result.link_kinds),
+        policy,
         scopes=scopes_of(connectors),
+        suggestions=comment_suggestions(items, verdicts, policy),
     )
     actions = labels_first(
         [

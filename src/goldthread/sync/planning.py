@@ -16,7 +16,7 @@ still carries the label (evidence of an earlier flag) looks for it too.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -24,6 +24,7 @@ from typing import Literal
 from goldthread.core.labels import carries_label
 from goldthread.core.model import CommentDoc, Verdict, WorkItem
 from goldthread.core.scope import SourceScope, ref_in_scope
+from goldthread.core.suggesting import Suggestion, suggest_parents
 from goldthread.store.base import LedgerEntry
 from goldthread.sync.commenting import flag_comment, plain_exempt_label, resolved_comment
 
@@ -79,8 +80,11 @@ def plan_writes(
     policy: WritebackPolicy,
     *,
     scopes: Mapping[str, SourceScope] | None = None,
+    suggestions: Mapping[str, Sequence[Suggestion]] | None = None,
 ) -> list[Action]:
     """Every action that brings the items to the desired state, by ref.
+
+    ``suggestions`` (likely parents by ref) go into the flagged items' comments.
 
     With ``scopes`` (every caller that writes passes them), an item outside
     its source's scope gets no action, whatever its verdict: the store's
@@ -103,11 +107,26 @@ def plan_writes(
                 items,
                 exempt_label=exempt_label,
                 sub_issues=item.source not in policy.no_sub_issues,
+                suggestions=(suggestions or {}).get(ref, ()),
             )
             actions += _flag(item, verdict, entry, doc, policy)
         else:
             actions += _unflag(item, verdict, entry, items, policy)
     return actions
+
+
+def comment_suggestions(
+    items: Mapping[str, WorkItem],
+    verdicts: Mapping[str, Verdict],
+    policy: WritebackPolicy,
+    *,
+    only: Sequence[str] | None = None,
+) -> dict[str, tuple[Suggestion, ...]]:
+    """The likely parents the comments name (none when goldthread does not
+    comment), judged over every item; ``only`` limits which items are asked."""
+    if not policy.comment:
+        return {}
+    return suggest_parents(items, verdicts, only=only, ignore_labels=(policy.label,))
 
 
 def _flag(

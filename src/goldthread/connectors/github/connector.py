@@ -339,3 +339,11 @@ class GitHubConnector:
 
     def delete_comment(self, item: WorkItem, comment_id: str) -> None:
         self._writer.delete_comment(item, comment_id)
+
+    def link_parent(self, child: WorkItem, parent: WorkItem, how: str, reference: str) -> None:
+        """Write one approved parent link (``fix --apply``): a sub-issue, or a
+        ``Part of`` line at the end of the child's body."""
+        if how == "sub-issue":
+            self._writer.add_sub_issue(child, parent)
+        else:
+            self._writer.append_line(child, f"Part of {reference}")

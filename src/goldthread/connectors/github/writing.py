@@ -173,3 +173,36 @@ class GitHubWriter:
             if error.status != 404:
                 raise
         self._own_comments.discard((repo.casefold(), comment_id))
+
+    # ---------------------------------------------------------------- parent links
+
+    def add_sub_issue(self, child: WorkItem, parent: WorkItem) -> None:
+        """Make ``child`` a sub-issue of ``parent`` (GitHub takes the child's numeric id)."""
+        owner, repo, number = split_key(parent.key)
+        if not child.external_id.isdigit():
+            raise SkippableError(
+                f"{child.key} has no numeric issue id; cannot make it a sub-issue",
+                source=self._options.name,
+            )
+        path = f"/repos/{repo}/issues/{number}/sub_issues"
+        self._http.call("POST", path, owner=owner, body={"sub_issue_id": int(child.external_id)})
+
+    def append_line(self, item: WorkItem, line: str) -> None:
+        """Add ``line`` at the end of the issue's body, read afresh, leaving the
+        text there as it is; nothing when the body already has that line."""
+        owner, repo, number = split_key(item.key)
+        path = f"/repos/{repo}/issues/{number}"
+        reply = self._http.call("GET", path, owner=owner)
+        data = reply.data if isinstance(reply.data, Mapping) else {}
+        found = data.get("body")
+        body = found if isinstance(found, str) else ""
+        if line in body.splitlines():
+            return
+        self._http.call("PATCH", path, owner=owner, body={"body": appended(body, line)})
+
+
+def appended(text: str, line: str) -> str:
+    """``text`` unchanged with ``line`` after it, a blank line between."""
+    if not text:
+        return line
+    return f"{text}{'' if text.endswith(chr(10)) else chr(10)}{chr(10)}{line}"

@@ -337,3 +337,17 @@ class JiraConnector:
     def delete_comment(self, item: WorkItem, comment_id: str) -> None:
         self._wrote(item)
         self._writer.delete_comment(item, comment_id)
+
+    def link_parent(self, child: WorkItem, parent: WorkItem, how: str, reference: str) -> None:
+        """Write one approved parent link (``fix --apply``): the hierarchy
+        field, an issue link of the first ``parent_link_types``, or a
+        ``Part of`` line at the end of the child's description."""
+        client = self._client
+        field_id = "parent" if client.cloud else client.epic_link_field
+        if how == "jira-parent" and field_id is not None:
+            self._writer.set_parent(child, parent, field_id)
+        elif how in ("jira-parent", "jira-link") and self.options.parent_link_types:
+            self._writer.add_link(child, parent, self.options.parent_link_types[0])
+        else:
+            self._writer.append_line(child, f"Part of {reference}")
+        self._wrote(child)

@@ -37,6 +37,7 @@ from goldthread.connectors.jira.client import JiraClient
 from goldthread.connectors.jira.labelling import LabelScreens
 from goldthread.connectors.jira.marker import MARKER_KEY, MARKER_VERSION, intent_property
 from goldthread.connectors.jira.owning import OwnComments
+from goldthread.connectors.jira.parsing import description_text
 from goldthread.connectors.jira.rendering import render
 from goldthread.connectors.pacing import WritePacer
 from goldthread.core.labels import carries_label, own_labels
@@ -213,3 +214,65 @@ class JiraWriter:
             "body": render(doc, cloud=self._client.cloud),
             "properties": [{"key": MARKER_KEY, "value": marker_value(doc)}],
         }
+
+    # ---------------------------------------------------------------- parent links
+
+    def set_parent(self, child: WorkItem, parent: WorkItem, field_id: str) -> None:
+        """Put ``child`` under ``parent`` in the hierarchy field ``field_id``
+        (``parent`` on Cloud; Epic Link on Data Center)."""
+        value: Any = {"key": parent.key} if field_id == "parent" else parent.key
+        self._pacer.wait()
+        self._client.send(
+            f"set the parent of {child.key}",
+            "PUT",
+            f"issue/{child.key}",
+            {"fields": {field_id: value}},
+        )
+
+    def add_link(self, child: WorkItem, parent: WorkItem, link_type: str) -> None:
+        """Link ``child`` to ``parent`` with ``link_type``, the child on the side
+        the outward phrase applies to ("implements"), as goldthread reads it."""
+        self._pacer.wait()
+        self._client.send(
+            f"link {child.key} to {parent.key}",
+            "POST",
+            "issueLink",
+            {
+                "type": {"name": link_type},
+                "inwardIssue": {"key": child.key},
+                "outwardIssue": {"key": parent.key},
+            },
+        )
+
+    def append_line(self, item: WorkItem, line: str) -> None:
+        """Add ``line`` at the end of the description, read afresh, leaving the
+        text there as it is; nothing when the description has that line."""
+        raw = self._client.get_json(
+            f"read the description of {item.key}",
+            f"issue/{item.key}",
+            params={"fields": "description"},
+        )
+        fields = raw.get("fields") if isinstance(raw, dict) else None
+        current = fields.get("description") if isinstance(fields, dict) else None
+        if line in description_text(current).splitlines():
+            return
+        self._pacer.wait()
+        self._client.send(
+            f"add a line to the description of {item.key}",
+            "PUT",
+            f"issue/{item.key}",
+            {"fields": {"description": with_line(current, line, cloud=self._client.cloud)}},
+        )
+
+
+def with_line(description: Any, line: str, *, cloud: bool) -> Any:
+    """The description with ``line`` added as a last paragraph, the rest as it was."""
+    if cloud:
+        paragraph = {"type": "paragraph", "content": [{"type": "text", "text": line}]}
+        if isinstance(description, dict) and isinstance(description.get("content"), list):
+            return {**description, "content": [*description["content"], paragraph]}
+        return {"type": "doc", "version": 1, "content": [paragraph]}
+    text = description if isinstance(description, str) else ""
+    if not text:
+        return line
+    return f"{text}{'' if text.endswith(chr(10)) else chr(10)}{chr(10)}{line}"
