@@ -68,6 +68,7 @@ from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
 from goldthread.sync.cycle import scopes_of
+from goldthread.sync.evaluating import counts_of
 from goldthread.sync.sources import build_connectors, close_all
 
 log = get_logger("goldthread.service")
@@ -230,9 +231,9 @@ class Service:
         )
         self._threads: list[threading.Thread] = []
         self._renames_told: set[tuple[str, str, str]] = set()
-        verdicts = store.verdicts()
-        if verdicts:
-            self.metrics.record_verdicts(verdicts)
+        counts = counts_of(store.tally())
+        if counts:
+            self.metrics.record_counts(counts)
             self.metrics.record_ages(store.flags(), clock.now())
 
     # ---------------------------------------------------------------- work
@@ -250,7 +251,8 @@ class Service:
     def _process(self, entries: Sequence[InboxEntry]) -> None:
         targets = entry_targets(entries, self._targets)
         result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
-        self.metrics.record_verdicts(result.verdicts)
+        if result.evaluation is not None:
+            self.metrics.record_counts(result.evaluation.counts)
         self.dashboard.invalidate()
         self.metrics.record_ages(self.worker_store.flags(), self.clock.now())
         if result.applied is not None:
@@ -296,7 +298,7 @@ class Service:
         result = poll.result
         if result is None:
             return
-        self.metrics.record_verdicts(result.evaluation.verdicts)
+        self.metrics.record_counts(result.evaluation.counts)
         self.dashboard.invalidate()
         self.metrics.record_ages(self.store.flags(), self.clock.now())
         if result.applied is not None:

@@ -17,6 +17,7 @@ every datetime coming out is aware UTC. Failures surface as
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,6 +27,7 @@ from typing import Protocol, Self, runtime_checkable
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.digest import Snapshot
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
+from goldthread.store.graphing import Changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +216,73 @@ class Store(Protocol):
         item), unless the new ref has one already."""
         ...
 
+    # ---- the graph, for incremental evaluation (goldthread.store.graphing)
+
+    def items_of(self, refs: Iterable[str]) -> dict[str, WorkItem]:
+        """The stored items among ``refs``, by ref."""
+        ...
+
+    def verdicts_of(self, refs: Iterable[str]) -> dict[str, Verdict]:
+        """The stored verdicts of ``refs``, by ref."""
+        ...
+
+    def children_of(self, refs: Iterable[str]) -> dict[str, list[str]]:
+        """Each of ``refs`` that stored items name as a parent, with those items."""
+        ...
+
+    def parents_of(self, refs: Iterable[str]) -> dict[str, list[str]]:
+        """Each stored item of ``refs`` with the parent refs its links name."""
+        ...
+
+    def created_after(self, since: datetime) -> list[str]:
+        """The refs of the items created after ``since``."""
+        ...
+
+    def changes(self) -> Changes:
+        """What :meth:`upsert_items` and :meth:`delete_items` logged since the
+        last :meth:`clear_changes`."""
+        ...
+
+    def clear_changes(self, upto: int) -> None:
+        """Forget the logged changes up to ``upto`` (they were evaluated)."""
+        ...
+
+    def rebuild_graph(self) -> None:
+        """Every edge again from the stored items; the change log emptied."""
+        ...
+
+    def beneath_of(self, refs: Iterable[str]) -> dict[str, int]:
+        """Each item's layer bits of everything beneath it, as last saved."""
+        ...
+
+    def save_beneath(self, masks: Mapping[str, int], *, whole: bool = False) -> None:
+        """Store layer bits beneath items (``whole``: these are all there are)."""
+        ...
+
+    def tally(self) -> list[tuple[str, str, str, int]]:
+        """``(source, layer, verdict kind, count)`` over every stored verdict."""
+        ...
+
+    def evaluation_state(self) -> tuple[str, datetime] | None:
+        """The fingerprint of the policy the verdicts were judged under, and
+        when; ``None`` until a whole evaluation recorded it."""
+        ...
+
+    def record_evaluation(self, fingerprint: str, at: datetime) -> None: ...
+
+    def unsettled(self) -> set[str]:
+        """The items whose last plan still had writes to make."""
+        ...
+
+    def settle(self, considered: Iterable[str], unsettled: Iterable[str]) -> None:
+        """Of the ``considered`` items, only ``unsettled`` still have writes to make."""
+        ...
+
+    def evaluating(self) -> AbstractContextManager[None]:
+        """Held while an evaluation reads and saves: one at a time on this store
+        (across every replica on a shared one)."""
+        ...
+
     # ---- cursors, per (source, scope)
 
     def cursor(self, source: str, scope: str) -> str | None: ...
@@ -233,6 +302,14 @@ class Store(Protocol):
     def ledger(self, ref: str) -> LedgerEntry | None: ...
 
     def ledger_all(self) -> dict[str, LedgerEntry]: ...
+
+    def ledger_of(self, refs: Iterable[str]) -> dict[str, LedgerEntry]:
+        """The ledger entries of ``refs``, by ref."""
+        ...
+
+    def ledger_since(self, since: datetime, limit: int) -> list[LedgerEntry]:
+        """Up to ``limit`` entries written at ``since`` or later, newest first."""
+        ...
 
     def record_ledger(self, entry: LedgerEntry) -> None: ...
 
