@@ -267,7 +267,9 @@ class Service:
             written=result.applied.total if result.applied else 0,
         )
 
-    def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
+    def _targets(self, entry: InboxEntry) -> Mapping[str, Sequence[str]]:
+        if entry.targets is not None:  # derived when it was accepted
+            return entry.targets
         payload = intake.parse_object(entry.payload)
         return intake.targets_of(entry.event, payload, self.routing, entry.source)
 

@@ -79,6 +79,9 @@ class InboxEntry:
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None
+    targets: Mapping[str, tuple[str, ...]] | None = None
+    """The items the event is about, per source, as derived when it was
+    accepted; ``None`` when they were not (derive them from the payload)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +330,7 @@ class Store(Protocol):
         payload: bytes | str,
         received_at: datetime,
         body_sha256: str | None = None,
+        targets: Mapping[str, Sequence[str]] | None = None,
     ) -> bool:
         """Store a delivery durably; ``False`` when its key was seen before,
         or ``body_sha256`` (the digest of the signed body) is that of an entry

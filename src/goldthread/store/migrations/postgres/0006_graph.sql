@@ -32,3 +32,8 @@ CREATE TABLE unsettled (
 CREATE INDEX items_by_created ON items (created_at);
 CREATE INDEX ledger_by_updated ON ledger (updated_at);
 CREATE INDEX verdicts_tally ON verdicts (layer, kind, ref);
+
+-- The items a webhook delivery is about, as derived when it was accepted
+-- (JSON: {source: [keys]}), so its payload is parsed once; NULL for
+-- deliveries stored before this, whose targets are derived again.
+ALTER TABLE inbox ADD COLUMN targets TEXT;
