@@ -105,11 +105,34 @@ with open_store(settings.store.url) as store:
 """
 
 _TRACE_MILLION = """
-import resource, time
+import random, time
+from datetime import UTC, datetime
+from goldthread.core.model import LinkKind, ParentLink, WorkItem
 from benchmarks import bench_core
-bench_core.ITEMS = 1_000_000
+rng = random.Random(7)
 started = time.perf_counter()
-items = bench_core._Org(bench_core.random.Random(bench_core.SEED)).build()
+when = datetime(2025, 1, 1, tzinfo=UTC)
+items = {}
+def add(ref, labels, parents):
+    items[ref] = WorkItem(ref=ref, source="jira", key=ref[5:], url="", title="", body="",
+        type="Story", labels=labels, state="open", created_at=when, updated_at=when,
+        parents=parents)
+above = []
+for layer, count, labels in (("v", 2_000, ("vision",)), ("s", 60_000, ("strategy",)),
+                             ("e", 938_000, ())):
+    made = []
+    for n in range(count):
+        ref = f"jira:{layer.upper()}-{n}"
+        roll = rng.random()
+        if not above or roll < 0.05:
+            parents = ()
+        elif roll < 0.08:
+            parents = (ParentLink(LinkKind.JIRA_PARENT, f"jira:GONE-{n}", "?"),)
+        else:
+            parents = (ParentLink(LinkKind.JIRA_PARENT, rng.choice(above), ""),)
+        add(ref, labels, parents)
+        made.append(ref)
+    above = made if layer == "v" else above + made[:200_000]
 built = time.perf_counter() - started
 started = time.perf_counter()
 verdicts = bench_core.trace(items, bench_core.POLICY, bench_core.NOW)

@@ -1,11 +1,12 @@
 """One round of webhook work: re-read the named items, re-judge, write back.
 
 Webhook payloads are hints, never truth: the items an event names are read
-again through their connector and stored. The whole stored graph is then
-evaluated (a verdict depends on every ancestor, across trackers), and the
-write-back plan is made for the items read and everything beneath them
-(:func:`goldthread.core.tracing.descendants`) with the same planner and
-applier as every cycle, so a webhook and a poll write exactly the same way.
+again through their connector and stored. What that changed is then judged
+again — the items read and everything beneath them, traced on them and their
+ancestors across trackers (:mod:`goldthread.sync.evaluating`) — and the
+write-back is planned, confirmed and applied through the same functions as
+every cycle (:mod:`goldthread.sync.writing`), so a webhook and a poll write
+exactly the same way.
 An item the tracker no longer has is forgotten, so its children are judged
 against a missing parent. Items come in through the same admission as a
 poll's (:mod:`goldthread.sync.scoping`): one outside its source's scope (a

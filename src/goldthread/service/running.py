@@ -253,8 +253,8 @@ class Service:
         result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
         if result.evaluation is not None:
             self.metrics.record_counts(result.evaluation.counts)
-        self.dashboard.invalidate()
-        self.metrics.record_ages(self.worker_store.flags(), self.clock.now())
+        if result.verdicts or result.forgotten or result.applied is not None:
+            self.dashboard.invalidate()  # polls refresh the ages of untraced items
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         log.info(
@@ -301,7 +301,7 @@ class Service:
         if result is None:
             return
         self.metrics.record_counts(result.evaluation.counts)
-        self.dashboard.invalidate()
+        self.dashboard.invalidate()  # ages on the page move on with the clock
         self.metrics.record_ages(self.store.flags(), self.clock.now())
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)

@@ -9,6 +9,7 @@ forgotten, and the parents an item left, whose descendants' layers changed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -44,6 +45,19 @@ def edges_of(items: Iterable[WorkItem]) -> list[tuple[str, str]]:
 def left_parents(old: Iterable[tuple[str, str]], new: Iterable[tuple[str, str]]) -> set[str]:
     """The parents of the old edges that the new edges no longer have."""
     return {parent for child, parent in set(old) - set(new)}
+
+
+def tally_delta(
+    old: Iterable[tuple[str, str, str]], new: Iterable[tuple[str, str, str]]
+) -> list[tuple[str, str, str, int]]:
+    """``(source, layer, kind, change)`` of the counts, from the ``(ref, layer,
+    kind)`` of the verdicts replaced and of those that replace them."""
+    delta: Counter[tuple[str, str, str]] = Counter()
+    for ref, layer, kind in old:
+        delta[ref.partition(":")[0], layer, kind] -= 1
+    for ref, layer, kind in new:
+        delta[ref.partition(":")[0], layer, kind] += 1
+    return [(source, layer, kind, n) for (source, layer, kind), n in delta.items() if n]
 
 
 def chunked(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:

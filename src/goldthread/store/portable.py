@@ -106,6 +106,7 @@ TABLES: tuple[Table, ...] = (
         "ref, since",
         times=frozenset({"since", "cleared_at"}),
     ),
+    Table("tallies", ("source", "layer", "kind", "n"), "source, layer, kind"),
     Table(
         "digest_periods",
         ("period", "prepared_at", "baseline"),

@@ -3,12 +3,14 @@
 ``backfill`` and ``sync`` (and the service's polls) are this cycle with
 different options. Every source is read concurrently; one that fails is
 reported and skipped while the others complete, and its cursors stay where
-they were so the next run repairs it. Evaluation traces the whole stored
-graph, across trackers, so every item whose verdict can have changed
-(descendants of a changed item included) is judged again. The write-back
-plan compares the desired state with what is observed on every item, so
-writes a previous run did not finish (killed, stopped by
-``max_writes_per_run``) are picked up again. Before the plan is applied, the
+they were so the next run repairs it. Evaluation judges what the store's
+change log says can have changed, across trackers (a backfill: everything),
+so every item whose verdict can have changed (descendants of a changed item
+included) is judged again (:mod:`goldthread.sync.evaluating`). The
+write-back plan compares the desired state with what is observed on every
+unsettled item — judged since it was last planned, or with writes its last
+plan did not finish (killed, stopped by ``max_writes_per_run``) — so those
+are picked up again (:mod:`goldthread.sync.writing`). Before the plan is applied, the
 items it writes to that this cycle did not read are confirmed where they are
 (:mod:`goldthread.sync.confirming`), so a stored copy of an issue that has
 left the scope is never written through its old key. Cursors are committed

@@ -113,7 +113,7 @@ class GraphTables(PostgresConnection):
     def tally(self) -> list[tuple[str, str, str, int]]:
         rows = self._all(
             "counting verdicts",
-            "SELECT split_part(ref, ':', 1), layer, kind, count(*) FROM verdicts GROUP BY 1, 2, 3",
+            "SELECT source, layer, kind, n FROM tallies WHERE n > 0",
         )
         return [(str(s), str(layer), str(kind), int(n)) for s, layer, kind, n in rows]
 

@@ -13,7 +13,7 @@ from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
-from goldthread.store.graphing import edges_of, left_parents
+from goldthread.store.graphing import edges_of, left_parents, tally_delta
 from goldthread.store.postgres.connection import PostgresConnection
 
 _PAGE = 2_000
@@ -104,6 +104,7 @@ class RecordTables(PostgresConnection):
         keys = list(refs)
         with self._tx("deleting items") as conn:
             deleted = conn.execute("DELETE FROM items WHERE ref = ANY(%s)", (keys,)).rowcount
+            retally(conn, keys, [])
             conn.execute("DELETE FROM verdicts WHERE ref = ANY(%s)", (keys,))
             conn.execute("DELETE FROM flags WHERE ref = ANY(%s)", (keys,))
             conn.execute("DELETE FROM beneath WHERE ref = ANY(%s)", (keys,))
@@ -148,11 +149,14 @@ class RecordTables(PostgresConnection):
 
     def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
         at = utc(evaluated_at)
-        given = list(verdicts)
+        given = list({verdict.ref: verdict for verdict in verdicts}.values())
         rows = [(*codec.verdict_row(verdict), at) for verdict in given]
         flagged = [verdict.ref for verdict in given if verdict.flaggable]
         cleared = [verdict.ref for verdict in given if not verdict.flaggable]
         with self._tx("saving verdicts") as conn, conn.cursor() as cur:
+            retally(
+                conn, [v.ref for v in given], [(v.ref, v.layer.value, v.kind.value) for v in given]
+            )
             cur.executemany(
                 f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET"
@@ -292,3 +296,18 @@ def restitch(
     conn.execute(
         "INSERT INTO changes (ref, item) SELECT r, false FROM unnest(%s::text[]) AS r", (left,)
     )
+
+
+def retally(
+    conn: psycopg.Connection[Any], refs: Sequence[str], new: list[tuple[str, str, str]]
+) -> None:
+    """Count the verdicts of ``refs`` out and ``new`` ones in; call before they are replaced."""
+    old = conn.execute(
+        "SELECT ref, layer, kind FROM verdicts WHERE ref = ANY(%s)", (list(dict.fromkeys(refs)),)
+    ).fetchall()
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO tallies (source, layer, kind, n) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (source, layer, kind) DO UPDATE SET n = tallies.n + excluded.n",
+            tally_delta(old, new),
+        )

@@ -14,7 +14,7 @@ from goldthread.core.model import Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
-from goldthread.store.graphing import Changes, chunked, edges_of, left_parents
+from goldthread.store.graphing import Changes, chunked, edges_of, left_parents, tally_delta
 from goldthread.store.sqlite.connection import SqliteConnection
 
 _IDS = 500
@@ -41,6 +41,23 @@ def restitch(conn: sqlite3.Connection, refs: Sequence[str], edges: list[tuple[st
     conn.executemany("INSERT INTO changes (ref, item) VALUES (?, 1)", [(r,) for r in refs])
     left = left_parents(old, edges)
     conn.executemany("INSERT INTO changes (ref, item) VALUES (?, 0)", [(r,) for r in sorted(left)])
+
+
+_TALLY = (
+    "INSERT INTO tallies (source, layer, kind, n) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (source, layer, kind) DO UPDATE SET n = n + excluded.n"
+)
+
+
+def retally(conn: sqlite3.Connection, refs: Sequence[str], new: list[tuple[str, str, str]]) -> None:
+    """Count the verdicts of ``refs`` out and ``new`` ones in; call before they are replaced."""
+    old: list[tuple[str, str, str]] = []
+    for chunk in chunked(list(dict.fromkeys(refs)), _IDS):
+        old += conn.execute(
+            f"SELECT ref, layer, kind FROM verdicts WHERE ref IN ({_marks(len(chunk))})",  # noqa: S608
+            tuple(chunk),
+        ).fetchall()
+    conn.executemany(_TALLY, tally_delta(old, new))
 
 
 class GraphTables(SqliteConnection):
@@ -134,9 +151,7 @@ class GraphTables(SqliteConnection):
 
     def tally(self) -> list[tuple[str, str, str, int]]:
         rows = self._all(
-            "counting verdicts",
-            "SELECT substr(ref, 1, instr(ref, ':') - 1), layer, kind, count(*)"
-            " FROM verdicts GROUP BY 1, 2, 3",
+            "counting verdicts", "SELECT source, layer, kind, n FROM tallies WHERE n > 0"
         )
         return [(str(s), str(layer), str(kind), int(n)) for s, layer, kind, n in rows]
 

@@ -13,7 +13,7 @@ from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import edges_of
 from goldthread.store.sqlite.connection import SqliteConnection
-from goldthread.store.sqlite.graph import restitch
+from goldthread.store.sqlite.graph import restitch, retally
 
 _PAGE = 2_000
 _IDS = 500
@@ -52,6 +52,7 @@ class RecordTables(SqliteConnection):
             before = conn.total_changes
             conn.executemany("DELETE FROM items WHERE ref = ?", keys)
             deleted = conn.total_changes - before
+            retally(conn, [ref for (ref,) in keys], [])
             conn.executemany("DELETE FROM verdicts WHERE ref = ?", keys)
             conn.executemany("DELETE FROM flags WHERE ref = ?", keys)
             conn.executemany("DELETE FROM beneath WHERE ref = ?", keys)
@@ -98,11 +99,14 @@ class RecordTables(SqliteConnection):
 
     def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
         at = codec.ts(evaluated_at)
-        given = list(verdicts)
+        given = list({verdict.ref: verdict for verdict in verdicts}.values())
         rows = [(*codec.verdict_row(verdict), at) for verdict in given]
         flagged = [verdict.ref for verdict in given if verdict.flaggable]
         cleared = [verdict.ref for verdict in given if not verdict.flaggable]
         with self._tx("saving verdicts") as conn:
+            retally(
+                conn, [r[0] for r in rows], [(v.ref, v.layer.value, v.kind.value) for v in given]
+            )
             conn.executemany(
                 f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET"

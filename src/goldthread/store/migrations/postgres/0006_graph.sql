@@ -29,9 +29,18 @@ CREATE TABLE unsettled (
     ref TEXT COLLATE "C" PRIMARY KEY
 );
 
+CREATE TABLE tallies (
+    source TEXT COLLATE "C" NOT NULL,
+    layer  TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (source, layer, kind)
+);
+INSERT INTO tallies (source, layer, kind, n)
+    SELECT split_part(ref, ':', 1), layer, kind, count(*) FROM verdicts GROUP BY 1, 2, 3;
+
 CREATE INDEX items_by_created ON items (created_at);
 CREATE INDEX ledger_by_updated ON ledger (updated_at);
-CREATE INDEX verdicts_tally ON verdicts (layer, kind, ref);
 
 -- The items a webhook delivery is about, as derived when it was accepted
 -- (JSON: {source: [keys]}), so its payload is parsed once; NULL for
