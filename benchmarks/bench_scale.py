@@ -9,8 +9,8 @@ Then, each in its own process:
 
 * **whole judging** — what a full backfill does after reading: every item
   traced, verdicts, masks and barren list saved (wall time, peak RSS);
-* **no-change sync** — ``goldthread sync --dry-run`` with nothing changed
-  (the process's wall time, most of it Python starting and importing; the
+* **no-change sync** — ``goldthread sync --dry-run`` with nothing changed,
+  the second after the store was filled (the process's wall time, most of it Python starting and importing; the
   cycle's own duration as the summary prints it; peak RSS);
 * **event → label** — ``goldthread run`` with the sandbox sending its own
   signed webhooks: new orphans are opened one after another and the time
@@ -193,6 +193,7 @@ def measure(size: int) -> dict[str, float]:
         _, rss, out = _run([sys.executable, "-c", _JUDGE, str(config)], env, workdir)
         figures["whole_s"], figures["whole_mb"] = float(out.split()[-1]), rss
         figures["items"] = float(out.split()[0])
+        _, figures["first_sync_mb"], _ = _run([*cli, "sync", "--dry-run"], env, workdir)
         wall, rss, out = _run([*cli, "sync", "--dry-run"], env, workdir)
         figures["sync_s"], figures["sync_mb"] = wall, rss
         cycle = next(line for line in out.splitlines() if line.strip().startswith("duration:"))
@@ -221,7 +222,8 @@ def main() -> None:
             f"{size:>7,} items: event -> label p50 {found['label_p50_ms']:.0f} ms"
             f" (max {found['label_max_ms']:.0f}); service RSS {found['service_mb']:.0f} MB"
             f" (peak {found['service_peak_mb']:.0f}); no-change sync {found['sync_s']:.2f} s"
-            f" wall ({found['sync_cycle_s']:.2f} s cycle), {found['sync_mb']:.0f} MB; whole judging {found['whole_s']:.1f} s,"
+            f" wall ({found['sync_cycle_s']:.2f} s cycle), {found['sync_mb']:.0f} MB"
+            f" (the first after filling: {found['first_sync_mb']:.0f} MB); whole judging {found['whole_s']:.1f} s,"
             f" {found['whole_mb']:.0f} MB",
             flush=True,
         )

@@ -53,13 +53,28 @@ def _item(ref: str, **fields: object) -> WorkItem:
     return work_item(source, key, **fields)
 
 
+_TABLES = ("items", "verdicts", "barren", "flags", "edges", "changes", "beneath")
+_TABLES_TOO = ("evaluation", "unsettled", "tallies")
+
+
+def _empty(store: Store) -> None:
+    """Every table the machine fills, emptied (a shared PostgreSQL database)."""
+    with store._tx("emptying") as conn:  # type: ignore[attr-defined]
+        conn.execute(f"TRUNCATE {', '.join(_TABLES + _TABLES_TOO)}")
+
+
 class IncrementalMatchesWhole(RuleBasedStateMachine):
     """Random changes to stored items; incremental evaluation checked against a whole trace."""
 
+    url = "sqlite:///:memory:"
+    """The store each run starts from empty (a PostgreSQL one is emptied first)."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.opened = open_store("sqlite:///:memory:")
+        self.opened = open_store(self.url)
         self.store: Store = self.opened.__enter__()
+        if self.url.startswith("postgresql"):
+            _empty(self.store)
         self.now = START
         self.items: dict[str, WorkItem] = {}
 

@@ -67,9 +67,9 @@ from goldthread.service.supervising import Heartbeat, Loop, beating, periodic, s
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
-from goldthread.sync.cycle import scopes_of
 from goldthread.sync.evaluating import counts_of
 from goldthread.sync.sources import build_connectors, close_all
+from goldthread.sync.writing import scopes_of
 
 log = get_logger("goldthread.service")
 

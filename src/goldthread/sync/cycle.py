@@ -55,7 +55,7 @@ from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import follow_moves, forget, moves_after_read
 from goldthread.sync.sources import since_cursor
-from goldthread.sync.writing import (
+from goldthread.sync.writing import (  # noqa: F401 - found here too
     Planned,
     apply_round,
     confirm_round,
@@ -64,8 +64,6 @@ from goldthread.sync.writing import (
     scopes_of,
     writeback_policy,
 )
-
-__all__ = ["scopes_of", "writeback_policy"]
 
 log = structlog.get_logger("goldthread.sync")
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +19,8 @@ from goldthread.store.graphing import Changes, edges_of
 from goldthread.store.postgres.connection import PostgresConnection, error
 from goldthread.store.postgres.records import item_from_params, moment, utc
 
+_LOCAL: dict[int, threading.RLock] = {}
+_GUARD = threading.Lock()
 EVALUATION_LOCK = 0x676F6C65
 """The advisory lock key evaluations run under, one at a time across replicas."""
 _ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
@@ -145,11 +148,14 @@ class GraphTables(PostgresConnection):
 
     @contextmanager
     def evaluating(self) -> Iterator[None]:
-        """One evaluation at a time across every replica on this database."""
+        """One evaluation at a time across every replica on this database (and
+        in this process first, so waiting threads hold no pooled connection)."""
         pool = self._pool
         if pool is None:
             raise error(RuntimeError("closed"), "evaluating", self._where)
-        with pool.connection(timeout=self._wait) as conn:
+        with _GUARD:
+            local = _LOCAL.setdefault(id(pool), threading.RLock())
+        with local, pool.connection(timeout=self._wait) as conn:
             try:
                 conn.execute("SELECT pg_advisory_lock(%s)", (EVALUATION_LOCK,))
                 conn.commit()
