@@ -107,19 +107,21 @@ def plan_round(
     kinds: Mapping[str, LinkKinds],
     ordered: bool = True,
 ) -> Planned:
-    """The writes the unsettled items need, but none on what depends on a
-    source in doubt (``unsure`` sources, scopes that failed to read in
+    """The writes the unsettled items of ``connectors``' sources need, but
+    none on what depends on a source in doubt (``unsure`` sources, scopes that failed to read in
     ``reads``) or on a source that failed to read."""
-    targets = store.unsettled()
-    items = store.items_of(targets)
-    verdicts = store.verdicts_of(items)
-    named = {ref for verdict in verdicts.values() for ref in verdict.chain} - items.keys()
-    items |= store.items_of(named)
-    ledger = store.ledger_of(verdicts)
-    planned = plan_writes(
-        items, verdicts, ledger, writeback_policy(settings, kinds), scopes=scopes_of(connectors)
-    )
-    store.settle(targets, {action.ref for action in planned})
+    policy = writeback_policy(settings, kinds)
+    scopes = scopes_of(connectors)
+    with store.evaluating():  # no evaluation marks an item unsettled in between
+        # the items of the sources this round writes to: the others wait for theirs
+        targets = {ref for ref in store.unsettled() if ref.partition(":")[0] in connectors}
+        items = store.items_of(targets)
+        verdicts = store.verdicts_of(items)
+        named = {ref for verdict in verdicts.values() for ref in verdict.chain} - items.keys()
+        items |= store.items_of(named)
+        ledger = store.ledger_of(verdicts)
+        planned = plan_writes(items, verdicts, ledger, policy, scopes=scopes)
+        store.settle(targets, {action.ref for action in planned})
     held = held_among(store, {action.ref for action in planned}, unsure, reads)
     unreadable = {name for name, read in reads.items() if read.fatal}
     actions = [
