@@ -55,6 +55,11 @@ def test_a_store_from_the_first_schema_is_migrated_and_keeps_its_state(
         for table in ("flags", "digest_periods", "digest_snapshots", "digest_deliveries"):
             raw.execute(f"DROP TABLE {table}")
         raw.execute("ALTER TABLE items DROP COLUMN components")
+        for table in ("edges", "changes", "beneath", "evaluation", "unsettled", "tallies"):
+            raw.execute(f"DROP TABLE {table}")
+        raw.execute("DROP INDEX items_by_created")
+        raw.execute("DROP INDEX ledger_by_updated")
+        raw.execute("ALTER TABLE inbox DROP COLUMN targets")
         raw.execute("DELETE FROM schema_version WHERE version > 1")
     raw.close()
     workspace.sandbox.clear_request_log()

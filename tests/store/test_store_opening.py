@@ -16,6 +16,7 @@ from goldthread.store.sqlite import SqliteStore, default_migrations, load_migrat
 
 INITIAL = default_migrations().joinpath("0001_initial.sql").read_text(encoding="utf-8")
 COMPONENTS = "ALTER TABLE items ADD COLUMN components TEXT NOT NULL DEFAULT '[]';\n"
+GRAPH = default_migrations().joinpath("0006_graph.sql").read_text(encoding="utf-8")
 """The item columns of later migrations that today's code writes."""
 LATEST = max(version for version, _, _ in load_migrations(default_migrations()))
 
@@ -67,7 +68,7 @@ def test_reopening_a_store_keeps_its_data_and_applies_nothing_twice(db_path: Pat
 
 
 def test_a_store_at_an_older_schema_is_migrated_on_open(tmp_path: Path, db_path: Path) -> None:
-    old = _migrations(tmp_path, **{"0001_initial": INITIAL + COMPONENTS})
+    old = _migrations(tmp_path, **{"0001_initial": INITIAL + COMPONENTS + GRAPH})
     with SqliteStore.open(db_path, migrations=old) as store:
         store.upsert_items([make_item()])
         assert store.schema_version() == 1

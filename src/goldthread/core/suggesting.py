@@ -29,7 +29,7 @@ every run, whichever round (a poll, a webhook) computes them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -138,12 +138,15 @@ def suggest_parents(
     only: Iterable[str] | None = None,
     ignore_labels: Iterable[str] = (),
     threshold: float = THRESHOLD,
+    spread: Mapping[str, float] | None = None,
 ) -> dict[str, tuple[Suggestion, ...]]:
     """Up to :data:`MAX_SUGGESTIONS` likely parents per untraced item, best first.
 
     ``only`` limits which untraced items are asked about (the candidates are
     always all of them); ``ignore_labels`` are labels that say nothing about
-    a pair (goldthread's own). Items with no suggestion are left out.
+    a pair (goldthread's own). ``spread`` is :func:`tag_spread` over the
+    whole organisation, for a caller that holds only part of it (default:
+    over ``items``). Items with no suggestion are left out.
     """
     wanted = set(only) if only is not None else None
     ignored = frozenset(label.casefold() for label in ignore_labels)
@@ -157,7 +160,8 @@ def suggest_parents(
         if wanted is None or ref in wanted:
             asked.setdefault(layer, []).append(item)
     found: dict[str, tuple[Suggestion, ...]] = {}
-    spread = tag_spread(items.values(), ignored) if asked else {}
+    if spread is None:
+        spread = tag_spread(items.values(), ignored) if asked else {}
     for layer, queries in asked.items():
         pool = candidates(items, verdicts, layer)
         if pool:
@@ -170,12 +174,22 @@ def suggest_parents(
 def tag_spread(items: Iterable[WorkItem], ignored: frozenset[str]) -> dict[str, float]:
     """The share of all items that carry each label and component: a tag on
     many items (``bug``) says little about a pair, a rare one a lot."""
+    return spread_of(((item.labels, item.components) for item in items), ignored)
+
+
+def spread_of(
+    tags: Iterable[tuple[Sequence[str], Sequence[str]]], ignored: frozenset[str]
+) -> dict[str, float]:
+    """:func:`tag_spread` from each item's labels and components alone."""
     counts: dict[str, int] = {}
     total = 0
-    for item in items:
+    for labels, components in tags:
         total += 1
-        for key in tags_of(item, ignored):
-            counts[key] = counts.get(key, 0) + 1
+        keys = {f"l:{label.casefold()}" for label in labels}
+        keys |= {f"c:{name.casefold()}" for name in components}
+        for key in keys:
+            if key[2:] not in ignored:
+                counts[key] = counts.get(key, 0) + 1
     return {key: count / total for key, count in counts.items()}
 
 

@@ -61,7 +61,8 @@ class Page:
 
 
 class Dashboard:
-    """The dashboard page, rendered after evaluations and kept in memory."""
+    """The dashboard page, rendered after evaluations while someone looks at
+    it (asked for it since the last rendering), and kept in memory."""
 
     def __init__(self, render: Callable[[], str], *, min_interval: float = MIN_INTERVAL_SECONDS):
         self._render = render
@@ -69,6 +70,7 @@ class Dashboard:
         self._page: Page | None = None
         self._stale = threading.Event()
         self._stale.set()  # nothing rendered yet
+        self._wanted = threading.Event()
         self.renders = 0
         self.last_seconds = 0.0
 
@@ -111,9 +113,24 @@ class Dashboard:
         """Seconds to wait after a render before the next one."""
         return max(self._min_interval, REST_FACTOR * self.last_seconds)
 
+    def wanted(self) -> None:
+        """Someone asked for the page: render it after the next evaluation.
+
+        A page nobody looks at is not rendered after every evaluation: on a
+        large organisation a rendering reads the whole store, and that is
+        not a cost a webhook round should bring about for nobody.
+        """
+        self._wanted.set()
+
     def step(self) -> float:
-        """One round for the supervisor: render if stale; seconds until the next."""
-        return self.rest() if self.refresh() else IDLE_SECONDS
+        """One round for the supervisor: render if stale and asked for since
+        the last rendering; seconds until the next."""
+        if not self._wanted.is_set():
+            return IDLE_SECONDS
+        if self.refresh():
+            self._wanted.clear()
+            return self.rest()
+        return IDLE_SECONDS
 
 
 def bearer_matches(header: str | None, token: str | None) -> bool:
@@ -159,6 +176,7 @@ def build_admin_app(
     async def show_dashboard(request: Request) -> Response:
         if refused := allowed(request):
             return refused
+        dashboard.wanted()
         return _page_response(dashboard.page, request)
 
     return Starlette(

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -161,7 +161,8 @@ async def _webhook(
         counter.labels(tracker=tracker, outcome=decision.reason).inc()
         return JSONResponse({"status": decision.reason})
     try:
-        stored = await within(state.deadline, _store, state, decision, body)
+        targets = intake.targets_of(decision.event, payload, state.routing, decision.source)
+        stored = await within(state.deadline, _store, state, decision, body, targets)
     except StoreError as error:
         log.warning("webhook.store_failed", tracker=tracker, error=str(error))
         counter.labels(tracker=tracker, outcome="unavailable").inc()
@@ -266,7 +267,12 @@ def _decide(
     return intake.classify_jira(payload, state.routing, key)
 
 
-def _store(state: AppState, decision: intake.Accepted, body: bytes) -> bool:
+def _store(
+    state: AppState,
+    decision: intake.Accepted,
+    body: bytes,
+    targets: Mapping[str, Sequence[str]],
+) -> bool:
     return state.store.enqueue(
         source=decision.source,
         delivery_key=decision.delivery_key,
@@ -275,6 +281,7 @@ def _store(state: AppState, decision: intake.Accepted, body: bytes) -> bool:
         payload=body,
         received_at=state.now(),
         body_sha256=hashlib.sha256(body).hexdigest(),
+        targets=targets,
     )
 
 

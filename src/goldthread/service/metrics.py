@@ -27,7 +27,6 @@ from goldthread.clock import Clock
 from goldthread.connectors.base import Connector
 from goldthread.core.ageing import HISTOGRAM_BUCKETS, FlagSpan
 from goldthread.core.model import Layer, Verdict, VerdictKind
-from goldthread.core.tracing import coverage
 from goldthread.errors import StoreError
 from goldthread.service.supervising import Heartbeat, stalled
 from goldthread.store.base import InboxStatus, Store
@@ -118,14 +117,24 @@ class ServiceMetrics:
         self.leases.labels(lease=lease).set(1 if held else 0)
 
     def record_verdicts(self, verdicts: Mapping[str, Verdict]) -> None:
-        """Set the items and coverage gauges from a whole evaluation."""
-        counts = {(layer, kind): 0 for layer in Layer for kind in VerdictKind}
+        """Set the items and coverage gauges from every item's verdict."""
+        counts: dict[tuple[Layer, VerdictKind], int] = {}
         for verdict in verdicts.values():
-            counts[verdict.layer, verdict.kind] += 1
+            counts[verdict.layer, verdict.kind] = counts.get((verdict.layer, verdict.kind), 0) + 1
+        self.record_counts(counts)
+
+    def record_counts(self, found: Mapping[tuple[Layer, VerdictKind], int]) -> None:
+        """Set the items and coverage gauges from the verdict counts after an evaluation."""
+        counts = {(layer, kind): 0 for layer in Layer for kind in VerdictKind}
+        counts.update(found)
         for (layer, kind), count in counts.items():
             self.items.labels(layer=layer.value, verdict=kind.value).set(count)
-        ratio = coverage(verdicts)
-        self.coverage.set(ratio if ratio is not None else float("nan"))
+        by_kind = dict.fromkeys(VerdictKind, 0)
+        for (_, kind), count in counts.items():
+            by_kind[kind] += count
+        traced = by_kind[VerdictKind.TRACED]
+        judged = traced + by_kind[VerdictKind.ORPHAN] + by_kind[VerdictKind.BROKEN]
+        self.coverage.set(traced / judged if judged else float("nan"))
 
     def record_ages(self, spans: Mapping[str, FlagSpan], now: datetime) -> None:
         """Set the untraced-age histogram from the flag history (open stretches)."""

@@ -1,11 +1,12 @@
 """One round of webhook work: re-read the named items, re-judge, write back.
 
 Webhook payloads are hints, never truth: the items an event names are read
-again through their connector and stored. The whole stored graph is then
-evaluated (a verdict depends on every ancestor, across trackers), and the
-write-back plan is made for the items read and everything beneath them
-(:func:`goldthread.core.tracing.descendants`) with the same planner and
-applier as every cycle, so a webhook and a poll write exactly the same way.
+again through their connector and stored. What that changed is then judged
+again — the items read and everything beneath them, traced on them and their
+ancestors across trackers (:mod:`goldthread.sync.evaluating`) — and the
+write-back is planned, confirmed and applied through the same functions as
+every cycle (:mod:`goldthread.sync.writing`), so a webhook and a poll write
+exactly the same way.
 An item the tracker no longer has is forgotten, so its children are judged
 against a missing parent. Items come in through the same admission as a
 poll's (:mod:`goldthread.sync.scoping`): one outside its source's scope (a
@@ -28,19 +29,24 @@ from dataclasses import dataclass, field
 from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector
-from goldthread.core.model import Verdict, WorkItem
-from goldthread.core.tracing import descendants
+from goldthread.core.model import Verdict
 from goldthread.errors import RetriableError
 from goldthread.store.base import Store
-from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.sync.applying import ApplyResult
 from goldthread.sync.budgeting import content_pacers
-from goldthread.sync.certainty import held_back
-from goldthread.sync.confirming import confirm, settle
-from goldthread.sync.cycle import link_kinds_of, scopes_of, writeback_policy
-from goldthread.sync.evaluating import evaluate
-from goldthread.sync.planning import Action, comment_suggestions, plan_writes
+from goldthread.sync.cycle import link_kinds_of
+from goldthread.sync.evaluating import EvaluationResult
+from goldthread.sync.planning import Action
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import reread
+from goldthread.sync.writing import (
+    Planned,
+    apply_round,
+    confirm_round,
+    judge,
+    plan_round,
+    scopes_of,
+)
 
 
 @dataclass(slots=True)
@@ -55,6 +61,7 @@ class RefreshResult:
     plan: list[Action] = field(default_factory=list)
     applied: ApplyResult | None = None
     verdicts: Mapping[str, Verdict] = field(default_factory=dict)
+    evaluation: EvaluationResult | None = None
     unconfirmed: int = 0
 
 
@@ -65,7 +72,7 @@ def refresh(
     targets: Mapping[str, Sequence[str]],
     clock: Clock,
 ) -> RefreshResult:
-    """Re-read ``targets`` (``{source: keys}``), re-evaluate, write back the affected items.
+    """Re-read ``targets`` (``{source: keys}``), re-judge, write back the affected items.
 
     Raises :class:`~goldthread.errors.SourceError` when a tracker cannot be
     read, and :class:`RetriableError` when writing to one failed, so the
@@ -77,33 +84,41 @@ def refresh(
     result.refused, result.moved, result.forgotten = found.refused, found.moved, found.forgotten
     result.read = [item.ref for item in found.kept]
     follow_renames(store, scopes_of(connectors), known=known, read=result.read)
-    items = _judge(settings, store, connectors, clock, result)
+    planned = _judge(settings, store, connectors, clock, result)
     if not settings.writeback.enabled or not result.plan:
         return result
-    check = confirm(store, connectors, result.plan, result.read)
-    if check.failed:  # the round is tried again, as when its own reads fail
-        raise next(iter(check.failed.values()))
-    result.moved.update(check.moved)
-    result.forgotten += check.forgotten
-    if check.changed:
-        items = _judge(settings, store, connectors, clock, result)
-    result.plan, waiting = check.only_confirmed(result.plan, connectors)
-    result.unconfirmed = len(waiting)
+    checked = confirm_round(
+        settings,
+        store,
+        connectors,
+        planned,
+        read=result.read,
+        now=clock.now(),
+        run_id=None,
+        replan=lambda: _plan(settings, store, connectors),
+    )
+    if checked.failed:  # the round is tried again, as when its own reads fail
+        raise next(iter(checked.failed.values()))
+    result.moved.update(checked.moved)
+    result.forgotten += checked.forgotten
+    if checked.evaluation is not None:
+        _judged(result, checked.evaluation)
+    planned = checked.planned
+    result.plan = planned.actions
+    result.unconfirmed = checked.waiting
     if settings.writeback.dry_run or not result.plan:
         return result
-    applier = Applier(
-        connectors,
+    result.applied, moved, forgotten = apply_round(
         store,
-        items,
-        now=clock.now,
+        connectors,
+        planned,
+        clock=clock,
         max_writes=settings.writeback.max_writes_per_run,
         pacers=content_pacers(store, connectors, clock),
         deadline=clock.now() + settings.daemon.poll_interval,  # later: the next poll writes it
     )
-    result.applied = applier.apply(result.plan)
-    settled = settle(store, connectors, result.applied)
-    result.moved.update(settled.moved)
-    result.forgotten += settled.forgotten
+    result.moved.update(moved)
+    result.forgotten += forgotten
     if result.applied.failed_sources:
         raise RetriableError("; ".join(result.applied.errors) or "writing failed")
     return result
@@ -115,34 +130,32 @@ def _judge(
     connectors: Mapping[str, Connector],
     clock: Clock,
     result: RefreshResult,
-) -> dict[str, WorkItem]:
-    """Evaluate the store and plan the writes of the items the round affects."""
-    evaluation = evaluate(store, settings.trace_policy(), clock.now())
-    result.verdicts = evaluation.verdicts
-    items = {item.ref: item for item in store.items()}
-    result.affected = descendants(items, [*result.read, *result.forgotten, *result.moved])
+) -> Planned:
+    """Re-judge what the round changed and plan the writes it calls for."""
+    _judged(result, judge(settings, store, clock.now()))
     if not settings.writeback.enabled:
-        return items
+        return Planned({}, {}, [])
+    planned = _plan(settings, store, connectors)
+    result.plan = planned.actions
+    return planned
+
+
+def _judged(result: RefreshResult, evaluation: EvaluationResult) -> None:
+    result.evaluation = evaluation
+    result.verdicts = {**result.verdicts, **evaluation.verdicts}
+    result.affected |= set(evaluation.verdicts)
+
+
+def _plan(settings: Settings, store: Store, connectors: Mapping[str, Connector]) -> Planned:
+    """The unsettled items' writes; those leading into a source never read in full wait."""
     configured = {source.name for source in settings.sources} | set(connectors)
     unread = {name for name in configured if not store.cursors(name)}
-    held = held_back(items, unread, {})
-    chosen = {
-        ref: evaluation.verdicts[ref]
-        for ref in result.affected
-        if ref in evaluation.verdicts and ref not in held
-    }
-    policy = writeback_policy(settings, link_kinds_of(connectors))
-    suggestions = comment_suggestions(items, evaluation.verdicts, policy, only=sorted(chosen))
-    result.plan = [
-        action
-        for action in plan_writes(
-            items,
-            chosen,
-            store.ledger_all(),
-            policy,
-            scopes=scopes_of(connectors),
-            suggestions=suggestions,
-        )
-        if action.source in connectors
-    ]
-    return items
+    return plan_round(
+        settings,
+        store,
+        connectors,
+        unsure=unread,
+        reads={},
+        kinds=link_kinds_of(connectors),
+        ordered=False,
+    )

@@ -67,8 +67,9 @@ from goldthread.service.supervising import Heartbeat, Loop, beating, periodic, s
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
-from goldthread.sync.cycle import scopes_of
+from goldthread.sync.evaluating import counts_of
 from goldthread.sync.sources import build_connectors, close_all
+from goldthread.sync.writing import scopes_of
 
 log = get_logger("goldthread.service")
 
@@ -231,9 +232,9 @@ class Service:
         )
         self._threads: list[threading.Thread] = []
         self._renames_told: set[tuple[str, str, str]] = set()
-        verdicts = store.verdicts()
-        if verdicts:
-            self.metrics.record_verdicts(verdicts)
+        counts = counts_of(store.tally())
+        if counts:
+            self.metrics.record_counts(counts)
             self.metrics.record_ages(store.flags(), clock.now())
 
     # ---------------------------------------------------------------- work
@@ -251,9 +252,10 @@ class Service:
     def _process(self, entries: Sequence[InboxEntry]) -> None:
         targets = entry_targets(entries, self._targets)
         result = refresh(self.settings, self.worker_store, self.writers, targets, self.clock)
-        self.metrics.record_verdicts(result.verdicts)
-        self.dashboard.invalidate()
-        self.metrics.record_ages(self.worker_store.flags(), self.clock.now())
+        if result.evaluation is not None:
+            self.metrics.record_counts(result.evaluation.counts)
+        if result.verdicts or result.forgotten or result.applied is not None:
+            self.dashboard.invalidate()  # polls refresh the ages of untraced items
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         log.info(
@@ -266,7 +268,9 @@ class Service:
             written=result.applied.total if result.applied else 0,
         )
 
-    def _targets(self, entry: InboxEntry) -> dict[str, tuple[str, ...]]:
+    def _targets(self, entry: InboxEntry) -> Mapping[str, Sequence[str]]:
+        if entry.targets is not None:  # derived when it was accepted
+            return entry.targets
         payload = intake.parse_object(entry.payload)
         return intake.targets_of(entry.event, payload, self.routing, entry.source)
 
@@ -297,8 +301,8 @@ class Service:
         result = poll.result
         if result is None:
             return
-        self.metrics.record_verdicts(result.evaluation.verdicts)
-        self.dashboard.invalidate()
+        self.metrics.record_counts(result.evaluation.counts)
+        self.dashboard.invalidate()  # ages on the page move on with the clock
         self.metrics.record_ages(self.store.flags(), self.clock.now())
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)

@@ -17,6 +17,7 @@ every datetime coming out is aware UTC. Failures surface as
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,6 +27,7 @@ from typing import Protocol, Self, runtime_checkable
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.digest import Snapshot
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
+from goldthread.store.graphing import Changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,9 @@ class InboxEntry:
     attempts: int
     last_error: str | None
     next_attempt_at: datetime | None
+    targets: Mapping[str, tuple[str, ...]] | None = None
+    """The items the event is about, per source, as derived when it was
+    accepted; ``None`` when they were not (derive them from the payload)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +219,82 @@ class Store(Protocol):
         item), unless the new ref has one already."""
         ...
 
+    # ---- the graph, for incremental evaluation (goldthread.store.graphing)
+
+    def items_of(self, refs: Iterable[str]) -> dict[str, WorkItem]:
+        """The stored items among ``refs``, by ref."""
+        ...
+
+    def verdicts_of(self, refs: Iterable[str]) -> dict[str, Verdict]:
+        """The stored verdicts of ``refs``, by ref."""
+        ...
+
+    def tags(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Every stored item's labels and components, and nothing else of it."""
+        ...
+
+    def traced_in(self, layers: Iterable[str]) -> list[str]:
+        """The items judged traced in any of ``layers`` (layer names), in ref
+        order: the parents an untraced item may be offered."""
+        ...
+
+    def children_of(self, refs: Iterable[str]) -> dict[str, list[str]]:
+        """Each of ``refs`` that stored items name as a parent, with those items."""
+        ...
+
+    def parents_of(self, refs: Iterable[str]) -> dict[str, list[str]]:
+        """Each stored item of ``refs`` with the parent refs its links name."""
+        ...
+
+    def created_after(self, since: datetime) -> list[str]:
+        """The refs of the items created after ``since``."""
+        ...
+
+    def changes(self) -> Changes:
+        """What :meth:`upsert_items` and :meth:`delete_items` logged since the
+        last :meth:`clear_changes`."""
+        ...
+
+    def clear_changes(self, upto: int) -> None:
+        """Forget the logged changes up to ``upto`` (they were evaluated)."""
+        ...
+
+    def rebuild_graph(self) -> None:
+        """Every edge again from the stored items; the change log emptied."""
+        ...
+
+    def beneath_of(self, refs: Iterable[str]) -> dict[str, int]:
+        """Each item's layer bits of everything beneath it, as last saved."""
+        ...
+
+    def save_beneath(self, masks: Mapping[str, int], *, whole: bool = False) -> None:
+        """Store layer bits beneath items (``whole``: these are all there are)."""
+        ...
+
+    def tally(self) -> list[tuple[str, str, str, int]]:
+        """``(source, layer, verdict kind, count)`` over every stored verdict."""
+        ...
+
+    def evaluation_state(self) -> tuple[str, datetime] | None:
+        """The fingerprint of the policy the verdicts were judged under, and
+        when; ``None`` until a whole evaluation recorded it."""
+        ...
+
+    def record_evaluation(self, fingerprint: str, at: datetime) -> None: ...
+
+    def unsettled(self) -> set[str]:
+        """The items whose last plan still had writes to make."""
+        ...
+
+    def settle(self, considered: Iterable[str], unsettled: Iterable[str]) -> None:
+        """Of the ``considered`` items, only ``unsettled`` still have writes to make."""
+        ...
+
+    def evaluating(self) -> AbstractContextManager[None]:
+        """Held while an evaluation reads and saves: one at a time on this store
+        (across every replica on a shared one)."""
+        ...
+
     # ---- cursors, per (source, scope)
 
     def cursor(self, source: str, scope: str) -> str | None: ...
@@ -234,6 +315,14 @@ class Store(Protocol):
 
     def ledger_all(self) -> dict[str, LedgerEntry]: ...
 
+    def ledger_of(self, refs: Iterable[str]) -> dict[str, LedgerEntry]:
+        """The ledger entries of ``refs``, by ref."""
+        ...
+
+    def ledger_since(self, since: datetime, limit: int) -> list[LedgerEntry]:
+        """Up to ``limit`` entries written at ``since`` or later, newest first."""
+        ...
+
     def record_ledger(self, entry: LedgerEntry) -> None: ...
 
     def forget_ledger(self, ref: str) -> None: ...
@@ -250,6 +339,7 @@ class Store(Protocol):
         payload: bytes | str,
         received_at: datetime,
         body_sha256: str | None = None,
+        targets: Mapping[str, Sequence[str]] | None = None,
     ) -> bool:
         """Store a delivery durably; ``False`` when its key was seen before,
         or ``body_sha256`` (the digest of the signed body) is that of an entry

@@ -78,7 +78,7 @@ TABLES: tuple[Table, ...] = (
         "inbox",
         (
             *("id", "source", "delivery_key", "event", "item_hint", "payload", "received_at"),
-            *("status", "attempts", "last_error", "next_attempt_at", "body_sha256"),
+            *("status", "attempts", "last_error", "next_attempt_at", "body_sha256", "targets"),
         ),
         "id",
         times=frozenset({"received_at", "next_attempt_at"}),
@@ -106,6 +106,7 @@ TABLES: tuple[Table, ...] = (
         "ref, since",
         times=frozenset({"since", "cleared_at"}),
     ),
+    Table("tallies", ("source", "layer", "kind", "n"), "source, layer, kind"),
     Table(
         "digest_periods",
         ("period", "prepared_at", "baseline"),

@@ -9,7 +9,7 @@ passes its own ``moment`` reader and the rest is shared.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ Moment = Callable[[Any], datetime]
 
 INBOX_COLUMNS = (
     "id, source, delivery_key, event, item_hint, payload, received_at, status,"
-    " attempts, last_error, next_attempt_at"
+    " attempts, last_error, next_attempt_at, targets"
 )
 INBOX_SELECT = f"SELECT {INBOX_COLUMNS} FROM inbox"  # noqa: S608 (fixed columns)
 VERDICT_COLUMNS = "ref, layer, kind, reason, chain, via, detail, classification"
@@ -66,7 +66,10 @@ def _maybe(moment: Moment, value: Any) -> datetime | None:
 
 def inbox_entry(row: tuple[Any, ...], moment: Moment) -> InboxEntry:
     """A row of :data:`INBOX_COLUMNS` as an :class:`InboxEntry`."""
-    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row
+    entry_id, source, key, event, hint, payload, received, status, attempts, error, next_at = row[
+        :11
+    ]
+    targets = row[11] if len(row) > 11 else None
     return InboxEntry(
         id=entry_id,
         source=source,
@@ -79,7 +82,20 @@ def inbox_entry(row: tuple[Any, ...], moment: Moment) -> InboxEntry:
         attempts=attempts,
         last_error=error,
         next_attempt_at=_maybe(moment, next_at),
+        targets=None if targets is None else targets_load(targets),
     )
+
+
+def targets_dump(targets: Mapping[str, Sequence[str]] | None) -> str | None:
+    """A delivery's targets as stored (JSON), ``None`` when not derived."""
+    if targets is None:
+        return None
+    return json.dumps({source: list(keys) for source, keys in targets.items()}, sort_keys=True)
+
+
+def targets_load(text: str) -> dict[str, tuple[str, ...]]:
+    """The inverse of :func:`targets_dump`."""
+    return {str(source): tuple(str(k) for k in keys) for source, keys in json.loads(text).items()}
 
 
 def inbox_counts(rows: list[tuple[Any, ...]]) -> dict[InboxStatus, int]:

@@ -95,12 +95,13 @@ class Applier:
         pacers: Mapping[str, ContentPacer] | None = None,
         deadline: datetime | None = None,
         stop: Callable[[], bool] = lambda: False,
+        ledger: Mapping[str, LedgerEntry] | None = None,
     ) -> None:
         self._connectors = connectors
         self._stop = stop
         self._store = store
         self._items = dict(items)
-        self._ledger = store.ledger_all()
+        self._ledger = dict(ledger) if ledger is not None else store.ledger_all()
         self._now = now
         self._max = max_writes
         self._changed: dict[str, WorkItem] = {}

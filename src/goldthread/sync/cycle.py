@@ -3,12 +3,14 @@
 ``backfill`` and ``sync`` (and the service's polls) are this cycle with
 different options. Every source is read concurrently; one that fails is
 reported and skipped while the others complete, and its cursors stay where
-they were so the next run repairs it. Evaluation traces the whole stored
-graph, across trackers, so every item whose verdict can have changed
-(descendants of a changed item included) is judged again. The write-back
-plan compares the desired state with what is observed on every item, so
-writes a previous run did not finish (killed, stopped by
-``max_writes_per_run``) are picked up again. Before the plan is applied, the
+they were so the next run repairs it. Evaluation judges what the store's
+change log says can have changed, across trackers (a backfill: everything),
+so every item whose verdict can have changed (descendants of a changed item
+included) is judged again (:mod:`goldthread.sync.evaluating`). The
+write-back plan compares the desired state with what is observed on every
+unsettled item — judged since it was last planned, or with writes its last
+plan did not finish (killed, stopped by ``max_writes_per_run``) — so those
+are picked up again (:mod:`goldthread.sync.writing`). Before the plan is applied, the
 items it writes to that this cycle did not read are confirmed where they are
 (:mod:`goldthread.sync.confirming`), so a stored copy of an issue that has
 left the scope is never written through its old key. Cursors are committed
@@ -26,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
@@ -35,39 +37,40 @@ from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector, LinkAware, LinkKinds, Reconciling
 from goldthread.connectors.memory import scope_of
-from goldthread.core.model import LinkKind, RateBudget, WorkItem
-from goldthread.core.scope import SourceScope
+from goldthread.core.model import RateBudget
 from goldthread.errors import SourceError
-from goldthread.store.base import LedgerEntry, Store
-from goldthread.sync.applying import Applier, ApplyResult
+from goldthread.store.base import Store
+from goldthread.sync.applying import ApplyResult
 from goldthread.sync.budgeting import (
     Outlook,
     content_pacers,
     duration_text,
-    labels_first,
     outlook,
 )
-from goldthread.sync.certainty import held_back, unsure_sources
-from goldthread.sync.confirming import confirm, settle
-from goldthread.sync.evaluating import EvaluationResult, evaluate
+from goldthread.sync.certainty import unsure_sources
+from goldthread.sync.evaluating import EvaluationResult
 from goldthread.sync.fetching import CursorFor, SourceRead, StopAsked, fetch_all, never
-from goldthread.sync.planning import (
-    Action,
-    WritebackPolicy,
-    comment_suggestions,
-    newly_flagged,
-    plan_writes,
-)
+from goldthread.sync.planning import Action, newly_flagged
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import follow_moves, forget, moves_after_read
 from goldthread.sync.sources import since_cursor
+from goldthread.sync.writing import (  # noqa: F401 - found here too
+    Planned,
+    apply_round,
+    confirm_round,
+    judge,
+    plan_round,
+    scopes_of,
+    writeback_policy,
+)
 
 log = structlog.get_logger("goldthread.sync")
 
 CycleKind = Literal["backfill", "sync"]
 RECENT = timedelta(hours=1)  # ledger entries this new are handed to Reconciling connectors
 RECENT_LIMIT = 500
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +162,7 @@ class CycleResult:
 
     @property
     def untraced(self) -> int:
-        return sum(1 for verdict in self.evaluation.verdicts.values() if verdict.flaggable)
+        return self.evaluation.untraced
 
 
 def renamed_repos(connectors: Mapping[str, Connector]) -> list[tuple[str, str, str]]:
@@ -169,25 +172,6 @@ def renamed_repos(connectors: Mapping[str, Connector]) -> list[tuple[str, str, s
         for name, connector in connectors.items()
         for old, new in connector.scope().renamed
     ]
-
-
-def scopes_of(connectors: Mapping[str, Connector]) -> dict[str, SourceScope]:
-    """Each source's scope as its connector knows it now."""
-    return {name: connector.scope() for name, connector in connectors.items()}
-
-
-def writeback_policy(
-    settings: Settings, kinds: Mapping[str, LinkKinds] | None = None
-) -> WritebackPolicy:
-    wb = settings.writeback
-    gaps = {name for name, k in (kinds or {}).items() if LinkKind.SUB_ISSUE.value in k.missing}
-    return WritebackPolicy(
-        label=wb.label,
-        comment=wb.comment,
-        on_resolve=wb.on_resolve,
-        exempt_labels=tuple(settings.policy.exempt_labels),
-        no_sub_issues=frozenset(gaps),
-    )
 
 
 def link_kinds_of(connectors: Mapping[str, Connector]) -> dict[str, LinkKinds]:
@@ -246,7 +230,7 @@ def run_cycle(
         return _finish(store, stopped, connectors, before, clock=clock, started=started)
     deleted = _forget_deleted(store, reads)
     kinds = link_kinds_of({n: c for n, c in connectors.items() if n in reads and reads[n].ok})
-    evaluation = evaluate(store, settings.trace_policy(), clock.now(), run_id)
+    evaluation = judge(settings, store, clock.now(), run_id, whole=options.kind == "backfill")
     result = CycleResult(
         kind=options.kind,
         run_id=run_id,
@@ -289,13 +273,10 @@ def remind_writes(store: Store, connectors: Mapping[str, Connector], now: dateti
     aware = {name: c for name, c in connectors.items() if isinstance(c, Reconciling)}
     if not aware:
         return
-    recent = sorted(
-        (entry for entry in store.ledger_all().values() if entry.updated_at >= now - RECENT),
-        key=lambda entry: entry.updated_at,
-        reverse=True,
-    )[:RECENT_LIMIT]
+    recent = store.ledger_since(now - RECENT, RECENT_LIMIT)
     when = {entry.ref: entry.updated_at for entry in recent}
-    items = [item for ref in when if (item := store.item(ref)) is not None]
+    found = store.items_of(when)
+    items = [found[ref] for ref in when if ref in found]
     for name, connector in aware.items():
         connector.written_lately([i for i in items if i.source == name], when)
 
@@ -325,44 +306,20 @@ def _forget_deleted(store: Store, reads: Mapping[str, SourceRead]) -> int:
     return forget(store, gone)
 
 
-@dataclass(slots=True)
-class _Planned:
-    """A plan with the items and ledger it was made from."""
-
-    items: dict[str, WorkItem]
-    ledger: dict[str, LedgerEntry]
-    actions: list[Action]
-
-
 def _plan(
     settings: Settings, store: Store, connectors: Mapping[str, Connector], result: CycleResult
-) -> _Planned:
-    """The writes the stored items need, but none on what depends on a source in doubt."""
-    items: dict[str, WorkItem] = {item.ref: item for item in store.items()}
-    ledger = store.ledger_all()
-    unreadable = {name for name, read in result.reads.items() if read.fatal}
-    held = held_back(items, result.unsure, result.reads)
-    policy = writeback_policy(settings, result.link_kinds)
-    verdicts = result.evaluation.verdicts
-    planned = plan_writes(
-        items,
-        verdicts,
-        ledger,
-        policy,
-        scopes=scopes_of(connectors),
-        suggestions=comment_suggestions(items, verdicts, policy),
+) -> Planned:
+    """The writes the unsettled items need, but none on what depends on a source in doubt."""
+    planned = plan_round(
+        settings,
+        store,
+        connectors,
+        unsure=result.unsure,
+        reads=result.reads,
+        kinds=result.link_kinds,
     )
-    actions = labels_first(
-        [
-            action
-            for action in planned
-            if action.source in connectors
-            and action.source not in unreadable
-            and action.ref not in held
-        ]
-    )
-    result.held = len({action.ref for action in planned if action.ref in held})
-    return _Planned(items, ledger, actions)
+    result.held = planned.held
+    return planned
 
 
 def _write_back(
@@ -378,12 +335,11 @@ def _write_back(
     planned = _plan(settings, store, connectors, result)
     result.plan = planned.actions
     result.newly_flagged = newly_flagged(planned.actions)
-    first_run = not planned.ledger
     if (
-        first_run
-        and settings.writeback.confirm_large
+        settings.writeback.confirm_large
         and not options.confirmed
-        and result.newly_flagged * 2 > len(planned.items)
+        and result.newly_flagged * 2 > store.count_items()
+        and not store.ledger_since(_EPOCH, 1)  # a first run: nothing written yet
     ):
         result.needs_confirmation = True
         return
@@ -397,20 +353,18 @@ def _write_back(
         return
     for line in outlook_lines(result.outlooks, options.patience):
         log.info("write-back outlasts this run", detail=line)
-    applier = Applier(
-        connectors,
+    result.applied, moved, forgotten = apply_round(
         store,
-        planned.items,
-        now=clock.now,
+        connectors,
+        planned,
+        clock=clock,
         max_writes=settings.writeback.max_writes_per_run,
         pacers=pacers,
         deadline=start + options.patience,
         stop=stop,
     )
-    result.applied = applier.apply(planned.actions)
-    settled = settle(store, connectors, result.applied)
-    result.moved.update(settled.moved)
-    result.deleted += len(settled.forgotten)
+    result.moved.update(moved)
+    result.deleted += len(forgotten)
     result.resume_at = {
         source: pacers[source].next_slot(clock.now())
         for source, count in result.applied.deferred.items()
@@ -436,21 +390,41 @@ def _confirmed(
     *,
     clock: Clock,
     result: CycleResult,
-    planned: _Planned,
-) -> _Planned:
+    planned: Planned,
+) -> Planned:
     """The plan, writing only to items read now or confirmed where they are."""
     read = {ref for source_read in result.reads.values() for ref in source_read.stored}
-    check = confirm(store, connectors, planned.actions, read)
-    result.moved.update(check.moved)
-    result.deleted += len(check.forgotten)
-    if check.changed:
-        now = clock.now()
-        result.evaluation = evaluate(store, settings.trace_policy(), now, result.run_id)
-        planned = _plan(settings, store, connectors, result)
-    actions, waiting = check.only_confirmed(planned.actions, connectors)
-    result.unconfirmed = len(waiting)
-    result.unconfirmable = {name: str(error) for name, error in check.failed.items()}
-    return _Planned(planned.items, planned.ledger, actions)
+    found = confirm_round(
+        settings,
+        store,
+        connectors,
+        planned,
+        read=read,
+        now=clock.now(),
+        run_id=result.run_id,
+        replan=lambda: _plan(settings, store, connectors, result),
+    )
+    result.moved.update(found.moved)
+    result.deleted += len(found.forgotten)
+    if found.evaluation is not None:
+        result.evaluation = _merged(result.evaluation, found.evaluation)
+    result.unconfirmed = found.waiting
+    result.unconfirmable = {name: str(error) for name, error in found.failed.items()}
+    return found.planned
+
+
+def _merged(first: EvaluationResult, then: EvaluationResult) -> EvaluationResult:
+    """Two evaluations of one cycle as one: the later counts, every verdict judged."""
+    verdicts = {**first.verdicts, **then.verdicts}
+    return EvaluationResult(
+        verdicts=verdicts,
+        barren=then.barren or first.barren,
+        counts=then.counts,
+        rows=then.rows,
+        changed=first.changed | then.changed,
+        evaluated_at=then.evaluated_at,
+        whole=first.whole or then.whole,
+    )
 
 
 def _commit_cursors(store: Store, result: CycleResult) -> None:

@@ -121,12 +121,13 @@ def comment_suggestions(
     policy: WritebackPolicy,
     *,
     only: Sequence[str] | None = None,
+    spread: Mapping[str, float] | None = None,
 ) -> dict[str, tuple[Suggestion, ...]]:
     """The likely parents the comments name (none when goldthread does not
     comment), judged over every item; ``only`` limits which items are asked."""
     if not policy.comment:
         return {}
-    return suggest_parents(items, verdicts, only=only, ignore_labels=(policy.label,))
+    return suggest_parents(items, verdicts, only=only, ignore_labels=(policy.label,), spread=spread)
 
 
 def _flag(

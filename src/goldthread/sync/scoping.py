@@ -81,7 +81,8 @@ def follow_moves(store: Store, moves: Mapping[str, str]) -> None:
     if not moves:
         return
     carry_over(store, moves)
-    retarget(store, lambda ref: moves.get(ref, ref))
+    linking = {child for children in store.children_of(moves).values() for child in children}
+    retarget(store, lambda ref: moves.get(ref, ref), store.items_of(linking).values())
 
 
 def carry_over(store: Store, moves: Mapping[str, str]) -> None:

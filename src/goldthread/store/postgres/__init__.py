@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from goldthread.store.postgres.connection import default_migrations, describe
 from goldthread.store.postgres.digests import DigestTables
+from goldthread.store.postgres.graph import GraphTables
 from goldthread.store.postgres.leases import LeaseTables
 from goldthread.store.postgres.portable import PortableTables
 from goldthread.store.postgres.queues import CLAIM_TIMEOUT, QueueTables
@@ -26,5 +27,7 @@ from goldthread.store.postgres.records import RecordTables
 __all__ = ["CLAIM_TIMEOUT", "PostgresStore", "default_migrations", "describe"]
 
 
-class PostgresStore(RecordTables, QueueTables, LeaseTables, DigestTables, PortableTables):
+class PostgresStore(
+    RecordTables, GraphTables, QueueTables, LeaseTables, DigestTables, PortableTables
+):
     """:class:`goldthread.store.base.Store` on PostgreSQL. Open with :meth:`open`."""

@@ -17,7 +17,7 @@ at-least-once is harmless).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,14 +73,18 @@ class QueueTables(PostgresConnection):
         payload: bytes | str,
         received_at: datetime,
         body_sha256: str | None = None,
+        targets: Mapping[str, Sequence[str]] | None = None,
     ) -> bool:
         body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
         with self._tx("storing a webhook delivery") as conn:
             cursor = conn.execute(
                 "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at,"
-                " status, body_sha256) VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s)"
+                " status, body_sha256, targets) VALUES (%s, %s, %s, %s, %s, %s, 'pending', %s, %s)"
                 " ON CONFLICT DO NOTHING",  # the delivery key, or the body's digest
-                (source, delivery_key, event, item_hint, body, utc(received_at), body_sha256),
+                (
+                    *(source, delivery_key, event, item_hint, body, utc(received_at)),
+                    *(body_sha256, stored.targets_dump(targets)),
+                ),
             )
             return cursor.rowcount == 1
 

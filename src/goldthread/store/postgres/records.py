@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+import psycopg
 
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
+from goldthread.store.graphing import edges_of, left_parents, tally_delta
 from goldthread.store.postgres.connection import PostgresConnection
 
 _PAGE = 2_000
@@ -29,12 +32,11 @@ _ITEM_MERGE = (
     f"ON CONFLICT (ref) DO UPDATE SET {_UPDATE_ALL}"
 )
 _FLAG_OPEN = (  # an untraced item without an open stretch gets one
-    "INSERT INTO flags (ref, since) SELECT ref, %s FROM verdicts"  # noqa: S608 (fixed text)
-    f" WHERE evaluated_at = %s AND kind IN {stored.FLAGGABLE} ON CONFLICT DO NOTHING"
+    "INSERT INTO flags (ref, since) SELECT r, %s FROM unnest(%s::text[]) AS r"
+    " ON CONFLICT DO NOTHING"
 )
 _FLAG_CLOSE = (  # a judged item that is not untraced ends its open stretch
-    "UPDATE flags SET cleared_at = %s WHERE cleared_at IS NULL AND ref IN"  # noqa: S608
-    f" (SELECT ref FROM verdicts WHERE evaluated_at = %s AND kind NOT IN {stored.FLAGGABLE})"
+    "UPDATE flags SET cleared_at = %s WHERE cleared_at IS NULL AND ref = ANY(%s)"
 )
 _ITEM_SELECT = f"SELECT {_COLUMNS} FROM items"  # noqa: S608 (fixed columns)
 _BODY = codec.ITEM_COLUMNS.index("body")
@@ -78,26 +80,36 @@ class RecordTables(PostgresConnection):
     # ---------------------------------------------------------------- items
 
     def upsert_items(self, items: Iterable[WorkItem]) -> int:
-        rows = [item_params(item) for item in items]
+        given = list(items)
+        rows = [item_params(item) for item in given]
         latest = list({row[0]: row for row in rows}.values())  # one row per ref, last wins
+        final = list({item.ref: item for item in given}.values())
         with self._tx("storing items") as conn:
             if len(latest) < _COPY_FROM:
                 with conn.cursor() as cur:
                     cur.executemany(_ITEM_INSERT, latest)
-                return len(rows)
-            conn.execute("CREATE TEMP TABLE items_in (LIKE items) ON COMMIT DROP")
-            with conn.cursor() as cur, cur.copy(f"COPY items_in ({_COLUMNS}) FROM STDIN") as copy:
-                for row in latest:
-                    copy.write_row(row)
-            conn.execute(_ITEM_MERGE)
+            else:
+                conn.execute("CREATE TEMP TABLE items_in (LIKE items) ON COMMIT DROP")
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY items_in ({_COLUMNS}) FROM STDIN") as copy,
+                ):
+                    for row in latest:
+                        copy.write_row(row)
+                conn.execute(_ITEM_MERGE)
+            restitch(conn, [item.ref for item in final], edges_of(final))
         return len(rows)
 
     def delete_items(self, refs: Iterable[str]) -> int:
         keys = list(refs)
         with self._tx("deleting items") as conn:
             deleted = conn.execute("DELETE FROM items WHERE ref = ANY(%s)", (keys,)).rowcount
+            retally(conn, keys, [])
             conn.execute("DELETE FROM verdicts WHERE ref = ANY(%s)", (keys,))
             conn.execute("DELETE FROM flags WHERE ref = ANY(%s)", (keys,))
+            conn.execute("DELETE FROM beneath WHERE ref = ANY(%s)", (keys,))
+            conn.execute("DELETE FROM unsettled WHERE ref = ANY(%s)", (keys,))
+            restitch(conn, keys, [])
         return deleted
 
     def item(self, ref: str) -> WorkItem | None:
@@ -137,8 +149,14 @@ class RecordTables(PostgresConnection):
 
     def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
         at = utc(evaluated_at)
-        rows = [(*codec.verdict_row(verdict), at) for verdict in verdicts]
+        given = list({verdict.ref: verdict for verdict in verdicts}.values())
+        rows = [(*codec.verdict_row(verdict), at) for verdict in given]
+        flagged = [verdict.ref for verdict in given if verdict.flaggable]
+        cleared = [verdict.ref for verdict in given if not verdict.flaggable]
         with self._tx("saving verdicts") as conn, conn.cursor() as cur:
+            retally(
+                conn, [v.ref for v in given], [(v.ref, v.layer.value, v.kind.value) for v in given]
+            )
             cur.executemany(
                 f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ref) DO UPDATE SET"
@@ -147,8 +165,8 @@ class RecordTables(PostgresConnection):
                 " classification = excluded.classification, evaluated_at = excluded.evaluated_at",
                 rows,
             )
-            cur.execute(_FLAG_OPEN, (at, at))
-            cur.execute(_FLAG_CLOSE, (at, at))
+            cur.execute(_FLAG_OPEN, (at, flagged))
+            cur.execute(_FLAG_CLOSE, (at, cleared))
 
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
@@ -252,3 +270,44 @@ class RecordTables(PostgresConnection):
     def forget_ledger(self, ref: str) -> None:
         with self._tx("forgetting a write") as conn:
             conn.execute("DELETE FROM ledger WHERE ref = %s", (ref,))
+
+
+def restitch(
+    conn: psycopg.Connection[Any], refs: Sequence[str], edges: list[tuple[str, str]]
+) -> None:
+    """Replace the edges of ``refs`` by ``edges`` and log the change, in ``conn``'s transaction."""
+    keys = list(dict.fromkeys(refs))
+    old = conn.execute(
+        "DELETE FROM edges WHERE child = ANY(%s) RETURNING child, parent", (keys,)
+    ).fetchall()
+    with conn.cursor() as cur:
+        if len(edges) < _COPY_FROM:
+            cur.executemany(
+                "INSERT INTO edges (child, parent) VALUES (%s, %s) ON CONFLICT DO NOTHING", edges
+            )
+        else:
+            with cur.copy("COPY edges (child, parent) FROM STDIN") as copy:
+                for edge in edges:
+                    copy.write_row(edge)
+    conn.execute(
+        "INSERT INTO changes (ref, item) SELECT r, true FROM unnest(%s::text[]) AS r", (keys,)
+    )
+    left = sorted(left_parents(old, edges))
+    conn.execute(
+        "INSERT INTO changes (ref, item) SELECT r, false FROM unnest(%s::text[]) AS r", (left,)
+    )
+
+
+def retally(
+    conn: psycopg.Connection[Any], refs: Sequence[str], new: list[tuple[str, str, str]]
+) -> None:
+    """Count the verdicts of ``refs`` out and ``new`` ones in; call before they are replaced."""
+    old = conn.execute(
+        "SELECT ref, layer, kind FROM verdicts WHERE ref = ANY(%s)", (list(dict.fromkeys(refs)),)
+    ).fetchall()
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO tallies (source, layer, kind, n) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (source, layer, kind) DO UPDATE SET n = tallies.n + excluded.n",
+            tally_delta(old, new),
+        )

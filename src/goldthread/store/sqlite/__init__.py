@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from goldthread.store.sqlite.connection import MEMORY, default_migrations, load_migrations
 from goldthread.store.sqlite.digests import DigestTables
+from goldthread.store.sqlite.graph import GraphTables
 from goldthread.store.sqlite.leases import LeaseTables
 from goldthread.store.sqlite.portable import PortableTables
 from goldthread.store.sqlite.queues import QueueTables
@@ -26,5 +27,7 @@ from goldthread.store.sqlite.records import RecordTables
 __all__ = ["MEMORY", "SqliteStore", "default_migrations", "load_migrations"]
 
 
-class SqliteStore(RecordTables, QueueTables, LeaseTables, DigestTables, PortableTables):
+class SqliteStore(
+    RecordTables, GraphTables, QueueTables, LeaseTables, DigestTables, PortableTables
+):
     """:class:`goldthread.store.base.Store` on SQLite. Open with :meth:`open`."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from goldthread.store import codec
@@ -32,14 +32,18 @@ class QueueTables(SqliteConnection):
         payload: bytes | str,
         received_at: datetime,
         body_sha256: str | None = None,
+        targets: Mapping[str, Sequence[str]] | None = None,
     ) -> bool:
         body = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
         with self._tx("storing a webhook delivery") as conn:
             cursor = conn.execute(
                 "INSERT INTO inbox (source, delivery_key, event, item_hint, payload, received_at,"
-                " status, body_sha256) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)"
+                " status, body_sha256, targets) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
                 " ON CONFLICT DO NOTHING",  # the delivery key, or the body's digest
-                (source, delivery_key, event, item_hint, body, codec.ts(received_at), body_sha256),
+                (
+                    *(source, delivery_key, event, item_hint, body, codec.ts(received_at)),
+                    *(body_sha256, stored.targets_dump(targets)),
+                ),
             )
             return cursor.rowcount == 1
 

@@ -11,7 +11,9 @@ from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
+from goldthread.store.graphing import edges_of
 from goldthread.store.sqlite.connection import SqliteConnection
+from goldthread.store.sqlite.graph import restitch, retally
 
 _PAGE = 2_000
 _IDS = 500
@@ -23,12 +25,10 @@ _ITEM_INSERT = (  # built from the fixed column list only
     + ", ".join(f"{c} = excluded.{c}" for c in codec.ITEM_COLUMNS[1:])
 )
 _FLAG_OPEN = (  # an untraced item without an open stretch gets one
-    "INSERT INTO flags (ref, since) SELECT ref, ? FROM verdicts"  # noqa: S608 (fixed text)
-    f" WHERE evaluated_at = ? AND kind IN {stored.FLAGGABLE} ON CONFLICT DO NOTHING"
+    "INSERT INTO flags (ref, since) VALUES (?, ?) ON CONFLICT DO NOTHING"
 )
 _FLAG_CLOSE = (  # a judged item that is not untraced ends its open stretch
-    "UPDATE flags SET cleared_at = ? WHERE cleared_at IS NULL AND ref IN"  # noqa: S608
-    f" (SELECT ref FROM verdicts WHERE evaluated_at = ? AND kind NOT IN {stored.FLAGGABLE})"
+    "UPDATE flags SET cleared_at = ? WHERE cleared_at IS NULL AND ref = ?"
 )
 _ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
 
@@ -39,9 +39,11 @@ class RecordTables(SqliteConnection):
     # ---------------------------------------------------------------- items
 
     def upsert_items(self, items: Iterable[WorkItem]) -> int:
-        rows = [codec.item_row(item) for item in items]
+        given = list(items)
+        rows = [codec.item_row(item) for item in given]
         with self._tx("storing items") as conn:
             conn.executemany(_ITEM_INSERT, rows)
+            restitch(conn, [item.ref for item in given], edges_of(given))
         return len(rows)
 
     def delete_items(self, refs: Iterable[str]) -> int:
@@ -50,8 +52,12 @@ class RecordTables(SqliteConnection):
             before = conn.total_changes
             conn.executemany("DELETE FROM items WHERE ref = ?", keys)
             deleted = conn.total_changes - before
+            retally(conn, [ref for (ref,) in keys], [])
             conn.executemany("DELETE FROM verdicts WHERE ref = ?", keys)
             conn.executemany("DELETE FROM flags WHERE ref = ?", keys)
+            conn.executemany("DELETE FROM beneath WHERE ref = ?", keys)
+            conn.executemany("DELETE FROM unsettled WHERE ref = ?", keys)
+            restitch(conn, [ref for (ref,) in keys], [])
         return deleted
 
     def item(self, ref: str) -> WorkItem | None:
@@ -93,8 +99,14 @@ class RecordTables(SqliteConnection):
 
     def save_verdicts(self, verdicts: Iterable[Verdict], evaluated_at: datetime) -> None:
         at = codec.ts(evaluated_at)
-        rows = [(*codec.verdict_row(verdict), at) for verdict in verdicts]
+        given = list({verdict.ref: verdict for verdict in verdicts}.values())
+        rows = [(*codec.verdict_row(verdict), at) for verdict in given]
+        flagged = [verdict.ref for verdict in given if verdict.flaggable]
+        cleared = [verdict.ref for verdict in given if not verdict.flaggable]
         with self._tx("saving verdicts") as conn:
+            retally(
+                conn, [r[0] for r in rows], [(v.ref, v.layer.value, v.kind.value) for v in given]
+            )
             conn.executemany(
                 f"INSERT INTO verdicts ({stored.VERDICT_COLUMNS}, evaluated_at)"  # noqa: S608
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref) DO UPDATE SET"
@@ -103,8 +115,8 @@ class RecordTables(SqliteConnection):
                 " classification = excluded.classification, evaluated_at = excluded.evaluated_at",
                 rows,
             )
-            conn.execute(_FLAG_OPEN, (at, at))
-            conn.execute(_FLAG_CLOSE, (at, at))
+            conn.executemany(_FLAG_OPEN, [(ref, at) for ref in flagged])
+            conn.executemany(_FLAG_CLOSE, [(at, ref) for ref in cleared])
 
     def verdicts(self) -> dict[str, Verdict]:
         rows = self._all(
