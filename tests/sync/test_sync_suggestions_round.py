@@ -17,7 +17,7 @@ from goldthread.core.tracing import trace
 from goldthread.sandbox.offline import POLICY
 from goldthread.store import open_store
 from goldthread.sync.planning import WritebackPolicy
-from goldthread.sync.writing import suggestions_for
+from goldthread.sync.writing import LabelRarity, suggestions_for
 
 NOW = datetime(2026, 7, 1, tzinfo=UTC)
 WRITEBACK = WritebackPolicy(label="goldthread:untraced")
@@ -88,3 +88,21 @@ def test_no_suggestions_are_looked_for_when_goldthread_does_not_comment(tmp_path
         store.save_verdicts(verdicts.values(), NOW)
 
         assert suggestions_for(store, items, verdicts, quiet) == {}
+
+
+def test_label_rarity_is_read_from_every_stored_item_and_kept_for_a_while(
+    tmp_path: Path,
+) -> None:
+    items = organisation()
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        store.upsert_items(items.values())
+        kept = LabelRarity(ttl=3600)
+        first = kept.spread(store, WRITEBACK.label)
+        assert first["l:auth"] == 22 / len(items)  # PLAT-2, WEB-1 and the twenty stories
+
+        store.upsert_items([work_item("jira", "WEB-99", labels=("auth", "goldthread:untraced"))])
+
+        assert kept.spread(store, WRITEBACK.label) == first
+        fresh = LabelRarity(ttl=0).spread(store, WRITEBACK.label)
+        assert fresh["l:auth"] == 23 / (len(items) + 1)
+        assert "l:goldthread:untraced" not in fresh

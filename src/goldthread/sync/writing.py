@@ -14,6 +14,9 @@ entries are read from the store; the applier is handed them. The poll cycle
 
 from __future__ import annotations
 
+import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -143,6 +146,41 @@ def plan_round(
     )
 
 
+class LabelRarity:
+    """How rare each label and component is across the organisation, per
+    store, read again at most every ``ttl`` seconds.
+
+    Reading every stored item's labels costs about a second at 100,000
+    items, too much for each webhook round, and the shares barely move from
+    one round to the next: so a process reads them once in a while, and all
+    its rounds in between weigh labels alike.
+    """
+
+    def __init__(self, ttl: float = 600.0) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._read: weakref.WeakKeyDictionary[Store, tuple[float, str, dict[str, float]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def spread(self, store: Store, own_label: str) -> dict[str, float]:
+        """:func:`~goldthread.core.suggesting.tag_spread` over every stored item,
+        leaving goldthread's own label out."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._read.get(store)
+            if kept is not None and kept[1] == own_label and now - kept[0] < self._ttl:
+                return kept[2]
+        spread = spread_of(store.tags(), frozenset({own_label.casefold()}))
+        with self._lock:
+            self._read[store] = (now, own_label, spread)
+        return spread
+
+
+RARITY = LabelRarity()
+"""The one a process's rounds share."""
+
+
 def suggestions_for(
     store: Store,
     items: Mapping[str, WorkItem],
@@ -153,8 +191,9 @@ def suggestions_for(
     name, chosen from every open, traced item of the layers they need: read
     from the store by layer, so the cost follows those layers' size, not the
     organisation's. How rare each label is comes from every stored item's
-    labels (and nothing else of them), so an item's suggestions, and so its
-    comment, are the same whichever round plans it."""
+    labels (:class:`LabelRarity`), not from the items the round holds, so an
+    item's suggestions, and so its comment, are the same whichever round
+    plans it."""
     flagged = sorted(ref for ref, verdict in verdicts.items() if verdict.flaggable)
     if not policy.comment or not flagged:
         return {}
@@ -162,7 +201,7 @@ def suggestions_for(
     refs = store.traced_in(sorted(layer.value for layer in layers if layer is not None))
     pool = store.items_of(refs)
     judged = store.verdicts_of(pool)
-    spread = spread_of(store.tags(), frozenset({policy.label.casefold()}))
+    spread = RARITY.spread(store, policy.label)
     return comment_suggestions(
         {**pool, **items}, {**judged, **verdicts}, policy, only=flagged, spread=spread
     )
