@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 
 def test_demo_runs_end_to_end_without_any_config(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOLDTHREAD_")}
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "goldthread", "demo"],
         cwd=tmp_path,
@@ -22,7 +20,6 @@ def test_demo_runs_end_to_end_without_any_config(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert time.monotonic() - started < 60
     page = tmp_path / "goldthread-demo.html"
     assert "<html" in page.read_text(encoding="utf-8").lower()
     assert "Coverage" in done.stdout
