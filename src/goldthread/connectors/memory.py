@@ -10,26 +10,13 @@ per operation with :meth:`MemoryConnector.fail_on`.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
-from goldthread.core.scope import SourceScope
+from goldthread.core.scope import SourceScope, scope_of
 from goldthread.errors import GoldthreadError, SkippableError
-
-_JIRA_KEY = re.compile(r"^(?P<project>[A-Za-z][A-Za-z0-9_]*)-\d+$")
-
-
-def scope_of(key: str) -> str:
-    """The scope an item key belongs to: ``acme/web#12`` -> ``acme/web``,
-    ``PLAT-7`` -> ``PLAT``; any other key is its own scope."""
-    repo, sep, _ = key.partition("#")
-    if sep:
-        return repo
-    match = _JIRA_KEY.match(key)
-    return match.group("project") if match else key
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from goldthread.core.model import WorkItem, split_ref
 
 _JIRA_KEY = re.compile(r"(?P<project>[A-Z][A-Z0-9_]*)-[0-9]+")
+_ANY_CASE_KEY = re.compile(r"(?P<project>[A-Za-z][A-Za-z0-9_]*)-[0-9]+", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,16 @@ def ref_in_scope(scopes: Mapping[str, SourceScope], ref: str) -> bool:
         return False
     scope = scopes.get(source)
     return scope is not None and in_scope(scope, key)
+
+
+def scope_of(key: str) -> str:
+    """The scope an item key belongs to, as written: ``acme/web#12`` ->
+    ``acme/web``, ``PLAT-7`` -> ``PLAT``; any other key is its own scope."""
+    repo, sep, _ = key.partition("#")
+    if sep:
+        return repo
+    match = _ANY_CASE_KEY.fullmatch(key)
+    return match["project"] if match else key
 
 
 def split_in_scope(

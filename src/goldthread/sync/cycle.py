@@ -34,9 +34,8 @@ import structlog
 from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector, LinkAware, LinkKinds, Reconciling
-from goldthread.connectors.memory import scope_of
 from goldthread.core.model import LinkKind, RateBudget, WorkItem
-from goldthread.core.scope import SourceScope
+from goldthread.core.scope import SourceScope, scope_of
 from goldthread.errors import SourceError
 from goldthread.store.base import LedgerEntry, Store
 from goldthread.sync.applying import Applier, ApplyResult
