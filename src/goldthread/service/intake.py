@@ -38,11 +38,9 @@ from urllib.parse import urlsplit
 from goldthread.config import GitHubSource, JiraSource, Settings
 from goldthread.core.keys import is_issue_number, is_jira_key, is_repository, jira_id
 from goldthread.core.labels import is_own_label
+from goldthread.core.marker import has_marker
 from goldthread.core.scope import SourceScope
 from goldthread.errors import PayloadError
-
-MARKER = "<!-- goldthread:marker"
-"""The start of the hidden line in every goldthread comment (both trackers)."""
 
 GITHUB_ISSUE_ACTIONS = frozenset(
     {
@@ -279,7 +277,7 @@ def classify_github(
         return Dropped("ping")
     if event == "issue_comment":
         comment = _mapping(payload.get("comment"))
-        own = MARKER in str(comment.get("body") or "") or _login(payload) in routing.own_logins
+        own = has_marker(str(comment.get("body") or "")) or _login(payload) in routing.own_logins
         return Dropped("own-event" if own else "ignored")
     if event == "issues":
         if action not in GITHUB_ISSUE_ACTIONS:

@@ -44,6 +44,7 @@ from goldthread.connectors.github.options import API_VERSION, GitHubOptions
 from goldthread.connectors.github.redirects import REDIRECTS, RedirectRefused, next_hop
 from goldthread.connectors.pacing import BudgetThrottle, WritePacer
 from goldthread.connectors.retrying import RetrySettings, call_with_retry
+from goldthread.core.keys import is_github_com
 from goldthread.core.model import RateBudget, RequestStats
 from goldthread.errors import SkippableError
 
@@ -54,7 +55,6 @@ _BEARER_SCHEME = "Bearer"
 # Server administrators set their own limits (and local stand-ins have none),
 # so there ``writes_per_minute`` alone paces writes.
 MIN_WRITE_INTERVAL = 1.0
-GITHUB_COM_API = "https://api.github.com"
 
 _TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError, AssertionError)
 
@@ -114,7 +114,7 @@ class GitHubHttp:
         self.retry = retry or RetrySettings()
         self.stats = RequestStats()
         self.throttle = BudgetThrottle(clock)
-        floor = MIN_WRITE_INTERVAL if options.base_url.rstrip("/") == GITHUB_COM_API else 0.0
+        floor = MIN_WRITE_INTERVAL if is_github_com(options.base_url) else 0.0
         self.pacer = WritePacer(options.writes_per_minute, clock, min_interval=floor)
         self._requesters: dict[str, Requester] = {}
         self._connections: dict[
