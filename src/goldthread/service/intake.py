@@ -145,15 +145,12 @@ class Routing:
     github: tuple[_GitHubRoute, ...] = ()
     jira: tuple[_JiraRoute, ...] = ()
     label: str = "goldthread:untraced"
-    own_logins: frozenset[str] = field(default_factory=frozenset)
     scopes: Scopes | None = None
     repository_ids: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
     """GitHub repository id -> the source watching it, as seen in verified deliveries."""
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, own_logins: Sequence[str] = (), *, scopes: Scopes | None = None
-    ) -> Routing:
+    def from_settings(cls, settings: Settings, *, scopes: Scopes | None = None) -> Routing:
         github = tuple(
             _GitHubRoute(s.name, s.web_host.casefold(), tuple(s.repos))
             for s in settings.sources
@@ -168,7 +165,6 @@ class Routing:
             github=github,
             jira=jira,
             label=settings.writeback.label,
-            own_logins=frozenset(login.casefold() for login in own_logins),
             scopes=scopes,
         )
 
@@ -277,7 +273,7 @@ def classify_github(
         return Dropped("ping")
     if event == "issue_comment":
         comment = _mapping(payload.get("comment"))
-        own = has_marker(str(comment.get("body") or "")) or _login(payload) in routing.own_logins
+        own = has_marker(str(comment.get("body") or ""))
         return Dropped("own-event" if own else "ignored")
     if event == "issues":
         if action not in GITHUB_ISSUE_ACTIONS:
@@ -358,10 +354,6 @@ def github_targets(
 def _repo_of(issue: Mapping[str, Any]) -> str | None:
     match = _REPO_IN_URL.search(str(issue.get("repository_url") or ""))
     return match.group("repo") if match else None
-
-
-def _login(payload: Mapping[str, Any]) -> str:
-    return str(_mapping(payload.get("sender")).get("login") or "").casefold()
 
 
 def classify_jira(payload: Mapping[str, Any], routing: Routing, delivery_key: str) -> Decision:

@@ -56,7 +56,7 @@ _BEARER_SCHEME = "Bearer"
 # so there ``writes_per_minute`` alone paces writes.
 MIN_WRITE_INTERVAL = 1.0
 
-_TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError, AssertionError)
+_TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError)
 
 
 HIDDEN_LOCATION = "X-Goldthread-Location"
@@ -92,6 +92,17 @@ class _UnfollowedHttps(HTTPSRequestsConnectionClass):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session.hooks["response"].append(_hide_location)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").casefold(), parts.port or default
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on the configured API's scheme, host and port."""
+    return _origin(url) == _origin(base_url)
 
 
 def _int(value: str | None) -> int | None:
@@ -286,6 +297,15 @@ class GitHubHttp:
         headers: Mapping[str, str] | None,
         body: Any,
     ) -> tuple[int, dict[str, Any], str]:
+        if "://" in url and not _same_origin(url, self.options.base_url):
+            # A page link GitHub sent naming another host: never sent there
+            # with goldthread's credentials.
+            where = urlsplit(url)
+            raise SkippableError(
+                f"{verb} {where.path}: GitHub pointed to another host ({where.hostname}); "
+                "not followed",
+                source=self.options.name,
+            )
         if owner is not None and self._tokens is not None:
             self._tokens.ensure(owner)
         requester, connection = self._requester(owner)
