@@ -162,6 +162,12 @@ class MemoryConnector:
     def budget(self) -> RateBudget | None:
         return None
 
+    def cursor_since(self, when: datetime) -> str:
+        return when.isoformat()
+
+    def close(self) -> None:
+        """Nothing to release: the tracker is this object."""
+
     # ---------------------------------------------------------------- writes
 
     def add_label(self, item: WorkItem, label: str) -> None:

@@ -126,6 +126,12 @@ class GuardedConnector:
     def budget(self) -> RateBudget | None:
         return self._inner.budget()
 
+    def cursor_since(self, when: datetime) -> str:
+        return self._inner.cursor_since(when)
+
+    def close(self) -> None:
+        self._inner.close()
+
     def content_limits(self) -> ContentLimits | None:
         inner = self._inner
         return inner.content_limits() if isinstance(inner, ContentLimited) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -87,6 +88,9 @@ class GitHubConnector:
 
     def close(self) -> None:
         self._http.close()
+
+    def cursor_since(self, when: datetime) -> str:
+        return Cursor(since=when).dump()
 
     def content_limits(self) -> ContentLimits | None:
         """GitHub.com's documented content-creation limits, on this credential's line."""
