@@ -8,8 +8,7 @@ from datetime import datetime
 from goldthread.core.digest import Snapshot
 from goldthread.store import rows as stored
 from goldthread.store.base import Delivery, DeliveryStatus
-from goldthread.store.postgres.connection import PostgresConnection
-from goldthread.store.postgres.records import moment, utc
+from goldthread.store.postgres.connection import PostgresConnection, moment, utc
 
 _SNAPSHOT_UPSERT = (
     "INSERT INTO digest_snapshots (team, at, traced, untraced, refs) VALUES (%s, %s, %s, %s, %s)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from goldthread.core.ageing import FlagSpan
@@ -11,7 +11,7 @@ from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
-from goldthread.store.postgres.connection import PostgresConnection
+from goldthread.store.postgres.connection import PostgresConnection, moment, utc
 
 _PAGE = 2_000
 _COPY_FROM = 500
@@ -40,17 +40,6 @@ _ITEM_SELECT = f"SELECT {_COLUMNS} FROM items"  # noqa: S608 (fixed columns)
 _BODY = codec.ITEM_COLUMNS.index("body")
 _TIMES = (codec.ITEM_COLUMNS.index("created_at"), codec.ITEM_COLUMNS.index("updated_at"))
 _FLAG = codec.ITEM_COLUMNS.index("is_pull_request")
-
-
-def utc(value: datetime) -> datetime:
-    """An aware datetime in UTC; naive ones are refused like on SQLite."""
-    codec.ts(value)  # raises ValueError on a naive datetime
-    return value.astimezone(UTC)
-
-
-def moment(value: datetime) -> datetime:
-    """A ``timestamptz`` read back, in UTC (the session zone already is)."""
-    return value.astimezone(UTC)
 
 
 def item_params(item: WorkItem) -> tuple[Any, ...]:
