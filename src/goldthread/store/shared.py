@@ -4,18 +4,27 @@ SQLite and PostgreSQL differ here only in how a statement marks a parameter
 (``?`` or ``%s``) and how a time is written and read back (fixed-width UTC
 text, or ``timestamptz``). A backend says both (``_sql``, ``_to_db``,
 ``_from_db``) and takes these methods as they are; what differs in substance
-(claiming across replicas, ``RETURNING``, bulk copies) stays in the backend.
+(claiming across replicas, ``RETURNING``, bulk copies, leases) stays in the backend.
 Statements here use ``?`` and no ``%``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from goldthread.core.digest import Snapshot
 from goldthread.store import rows as stored
-from goldthread.store.base import CoveragePoint, InboxEntry, InboxStatus, RunRecord
+from goldthread.store.base import (
+    CoveragePoint,
+    Delivery,
+    DeliveryStatus,
+    InboxEntry,
+    InboxStatus,
+    RunRecord,
+)
 
 
 class Backend(Protocol):
@@ -106,3 +115,118 @@ class SharedRuns:
     def coverage_history(self: Backend) -> list[CoveragePoint]:
         rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)
         return [stored.coverage_point(row, self._from_db) for row in rows]
+
+
+_SNAPSHOT_UPSERT = (
+    "INSERT INTO digest_snapshots (team, at, traced, untraced, refs) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (team) DO UPDATE SET at = excluded.at, traced = excluded.traced,"
+    " untraced = excluded.untraced, refs = excluded.refs"
+)
+
+
+def _snapshot_rows(store: Backend, snapshots: Sequence[Snapshot]) -> list[tuple[object, ...]]:
+    return [
+        (s.team, store._to_db(s.at), s.traced, s.untraced, stored.snapshot_refs(s))
+        for s in snapshots
+    ]
+
+
+class SharedDigests:
+    """Digest periods, snapshots and the delivery queue (see ``Store.prepare_digest``)."""
+
+    def prepare_digest(
+        self: Backend,
+        period: datetime,
+        now: datetime,
+        snapshots: Sequence[Snapshot],
+        messages: Sequence[tuple[str, str, str]],
+        *,
+        baseline: bool = False,
+    ) -> bool:
+        at = self._to_db(now)
+        with self._tx("preparing a digest") as conn:
+            cursor = conn.execute(
+                self._sql(
+                    "INSERT INTO digest_periods (period, prepared_at, baseline) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"
+                ),
+                (self._to_db(period), at, baseline),
+            )
+            if cursor.rowcount != 1:
+                return False
+            cur = conn.cursor()
+            cur.executemany(self._sql(_SNAPSHOT_UPSERT), _snapshot_rows(self, snapshots))
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO digest_deliveries (period, team, target, document, status,"
+                    " next_attempt_at) VALUES (?, ?, ?, ?, 'pending', ?)"
+                ),
+                [(self._to_db(period), team, target, doc, at) for team, target, doc in messages],
+            )
+        return True
+
+    def digest_prepared(self: Backend, period: datetime) -> bool:
+        rows = self._all(
+            "reading digest periods",
+            self._sql("SELECT 1 FROM digest_periods WHERE period = ?"),
+            (self._to_db(period),),
+        )
+        return bool(rows)
+
+    def digest_started(self: Backend) -> bool:
+        return bool(self._all("reading digest periods", "SELECT 1 FROM digest_periods LIMIT 1"))
+
+    def snapshots(self: Backend) -> dict[str, Snapshot]:
+        rows = self._all("reading digest snapshots", stored.SNAPSHOTS_SELECT)
+        return {row[0]: stored.snapshot(row, self._from_db) for row in rows}
+
+    def save_snapshots(self: Backend, snapshots: Sequence[Snapshot]) -> None:
+        with self._tx("saving digest snapshots") as conn:
+            conn.cursor().executemany(self._sql(_SNAPSHOT_UPSERT), _snapshot_rows(self, snapshots))
+
+    def due_deliveries(self: Backend, now: datetime, limit: int = 50) -> list[Delivery]:
+        rows = self._all(
+            "reading due digests",
+            self._sql(
+                f"{stored.DELIVERY_SELECT} WHERE status IN ('pending', 'failed')"
+                " AND next_attempt_at <= ? ORDER BY id LIMIT ?"
+            ),
+            (self._to_db(now), limit),
+        )
+        return [stored.delivery(row, self._from_db) for row in rows]
+
+    def deliveries(self: Backend, period: datetime | None = None) -> list[Delivery]:
+        if period is None:
+            rows = self._all("reading digests", f"{stored.DELIVERY_SELECT} ORDER BY id")
+        else:
+            rows = self._all(
+                "reading digests",
+                self._sql(f"{stored.DELIVERY_SELECT} WHERE period = ? ORDER BY id"),
+                (self._to_db(period),),
+            )
+        return [stored.delivery(row, self._from_db) for row in rows]
+
+    def finish_delivery(
+        self: Backend,
+        delivery_id: int,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        if error is None:
+            status, sent, next_at = DeliveryStatus.SENT, self._to_db(now), self._to_db(now)
+        else:
+            status = DeliveryStatus.FAILED if retry_at is not None else DeliveryStatus.DEAD
+            sent, next_at = None, self._to_db(retry_at or now)
+        with self._tx("recording a digest attempt") as conn:
+            conn.execute(
+                self._sql(
+                    "UPDATE digest_deliveries SET status = ?, attempts = attempts + 1,"
+                    " next_attempt_at = ?, last_error = ?, sent_at = ? WHERE id = ?"
+                ),
+                (status.value, next_at, error, sent, delivery_id),
+            )
+
+    def delivery_counts(self: Backend) -> dict[DeliveryStatus, int]:
+        return stored.delivery_counts(self._all("counting digests", stored.DELIVERY_COUNTS))

@@ -17,14 +17,14 @@ and per-item advisory locks (:mod:`.queues`).
 from __future__ import annotations
 
 from goldthread.store.postgres.connection import default_migrations, describe
-from goldthread.store.postgres.digests import DigestTables
 from goldthread.store.postgres.leases import LeaseTables
 from goldthread.store.postgres.portable import PortableTables
 from goldthread.store.postgres.queues import CLAIM_TIMEOUT, QueueTables
 from goldthread.store.postgres.records import RecordTables
+from goldthread.store.shared import SharedDigests
 
 __all__ = ["CLAIM_TIMEOUT", "PostgresStore", "default_migrations", "describe"]
 
 
-class PostgresStore(RecordTables, QueueTables, LeaseTables, DigestTables, PortableTables):
+class PostgresStore(RecordTables, QueueTables, LeaseTables, SharedDigests, PortableTables):
     """:class:`goldthread.store.base.Store` on PostgreSQL. Open with :meth:`open`."""
