@@ -74,3 +74,13 @@ def test_the_resolved_comment_says_there_is_nothing_left_to_do() -> None:
     said = text(resolved_comment(verdicts["gh:acme/web#2"], items))
     assert "now traces back" in said
     assert "jira:PLAT-1" in said
+
+
+def test_a_closed_item_is_not_told_it_now_traces_back_to_a_vision() -> None:
+    items = graph()
+    closed = replace(items["gh:acme/web#3"], state="closed")
+    verdicts = trace({**items, closed.ref: closed}, settings().trace_policy(), NOW)
+    said = text(resolved_comment(verdicts[closed.ref], items))
+    assert "now traces back" not in said
+    assert "no longer needs a parent" in said
+    assert "the item is closed" in said
