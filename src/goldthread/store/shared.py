@@ -19,6 +19,7 @@ from goldthread.core.digest import Snapshot
 from goldthread.store import rows as stored
 from goldthread.store.base import (
     CoveragePoint,
+    CoverageRow,
     Delivery,
     DeliveryStatus,
     InboxEntry,
@@ -97,7 +98,13 @@ class SharedInbox:
 
 
 class SharedRuns:
-    """The run history and the coverage trend, but for how a run's id is returned."""
+    """The run history and the coverage trend."""
+
+    def start_run(self: Backend, kind: str, started_at: datetime) -> int:
+        statement = "INSERT INTO runs (kind, started_at) VALUES (?, ?) RETURNING id"
+        with self._tx("starting a run") as conn:
+            row = conn.execute(self._sql(statement), (kind, self._to_db(started_at))).fetchone()
+        return int(row[0]) if row else 0
 
     def finish_run(
         self: Backend, run_id: int, finished_at: datetime, outcome: str, stats_json: str
@@ -111,6 +118,17 @@ class SharedRuns:
             "reading runs", self._sql(f"{stored.RUNS_SELECT} ORDER BY id DESC LIMIT ?"), (limit,)
         )
         return [stored.run_record(row, self._from_db) for row in rows]
+
+    def record_coverage(self: Backend, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
+        values = stored.coverage_values(run_id, self._to_db(at), rows)
+        statement = (
+            "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, source, layer) DO UPDATE SET"
+            " at = excluded.at, traced = excluded.traced, orphan = excluded.orphan,"
+            " broken = excluded.broken, exempt = excluded.exempt"
+        )
+        with self._tx("recording coverage") as conn:
+            conn.cursor().executemany(self._sql(statement), values)
 
     def coverage_history(self: Backend) -> list[CoveragePoint]:
         rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)

@@ -16,15 +16,17 @@ migrations, writes refused by SQLite) for reports beside a running service.
 
 from __future__ import annotations
 
-from goldthread.store.shared import SharedDigests
+from goldthread.store.shared import SharedDigests, SharedRuns
 from goldthread.store.sqlite.connection import MEMORY, default_migrations, load_migrations
+from goldthread.store.sqlite.inbox import InboxTables
 from goldthread.store.sqlite.leases import LeaseTables
 from goldthread.store.sqlite.portable import PortableTables
-from goldthread.store.sqlite.queues import QueueTables
 from goldthread.store.sqlite.records import RecordTables
 
 __all__ = ["MEMORY", "SqliteStore", "default_migrations", "load_migrations"]
 
 
-class SqliteStore(RecordTables, QueueTables, LeaseTables, SharedDigests, PortableTables):
+class SqliteStore(
+    RecordTables, InboxTables, SharedRuns, LeaseTables, SharedDigests, PortableTables
+):
     """:class:`goldthread.store.base.Store` on SQLite. Open with :meth:`open`."""

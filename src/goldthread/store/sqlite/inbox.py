@@ -1,4 +1,4 @@
-"""The webhook inbox and the run and coverage history, on SQLite."""
+"""The webhook inbox on SQLite, where one process holds the file."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ from datetime import datetime, timedelta
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import (
-    CoverageRow,
     InboxEntry,
     InboxStatus,
 )
-from goldthread.store.shared import SharedInbox, SharedRuns
+from goldthread.store.shared import SharedInbox
 from goldthread.store.sqlite.connection import SqliteConnection
 
 
-class QueueTables(SqliteConnection, SharedInbox, SharedRuns):
-    """The inbox of webhook deliveries and the history of runs."""
+class InboxTables(SqliteConnection, SharedInbox):
+    """The inbox of webhook deliveries: storing, claiming and settling them."""
 
     # ---------------------------------------------------------------- inbox
 
@@ -106,24 +105,4 @@ class QueueTables(SqliteConnection, SharedInbox, SharedRuns):
             conn.execute(
                 "UPDATE inbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
                 (status.value, error, codec.ts_or_none(retry_at), entry_id),
-            )
-
-    # ---------------------------------------------------------------- runs and coverage
-
-    def start_run(self, kind: str, started_at: datetime) -> int:
-        with self._tx("starting a run") as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (kind, started_at) VALUES (?, ?)", (kind, codec.ts(started_at))
-            )
-            return int(cursor.lastrowid or 0)
-
-    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        values = stored.coverage_values(run_id, codec.ts(at), rows)
-        with self._tx("recording coverage") as conn:
-            conn.executemany(
-                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, source, layer) DO UPDATE SET"
-                " at = excluded.at, traced = excluded.traced, orphan = excluded.orphan,"
-                " broken = excluded.broken, exempt = excluded.exempt",
-                values,
             )

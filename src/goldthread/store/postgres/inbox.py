@@ -1,4 +1,4 @@
-"""The webhook inbox and the run and coverage history, on PostgreSQL.
+"""The webhook inbox on PostgreSQL, claimed by several replicas at once.
 
 Several replicas claim from one inbox. A claim locks the ready rows it looks
 at with ``FOR UPDATE SKIP LOCKED`` (so two claims never take the same entry)
@@ -24,9 +24,9 @@ from typing import Any
 import psycopg
 
 from goldthread.store import rows as stored
-from goldthread.store.base import CoverageRow, InboxEntry, InboxStatus
+from goldthread.store.base import InboxEntry, InboxStatus
 from goldthread.store.postgres.connection import PostgresConnection, moment, utc
-from goldthread.store.shared import SharedInbox, SharedRuns
+from goldthread.store.shared import SharedInbox
 
 CLAIM_TIMEOUT = timedelta(minutes=15)
 ITEM_LOCKS = 0x676F
@@ -58,8 +58,8 @@ def _free_hints(conn: psycopg.Connection[Any], hints: set[str], stale: datetime)
     return set(locked) - busy
 
 
-class QueueTables(PostgresConnection, SharedInbox, SharedRuns):
-    """The inbox of webhook deliveries and the history of runs."""
+class InboxTables(PostgresConnection, SharedInbox):
+    """The inbox of webhook deliveries: storing, claiming and settling them."""
 
     # ---------------------------------------------------------------- inbox
 
@@ -145,25 +145,4 @@ class QueueTables(PostgresConnection, SharedInbox, SharedRuns):
                 "UPDATE inbox SET status = %s, last_error = %s, next_attempt_at = %s,"
                 " claimed_at = NULL WHERE id = %s",
                 (status.value, error, at, entry_id),
-            )
-
-    # ---------------------------------------------------------------- runs and coverage
-
-    def start_run(self, kind: str, started_at: datetime) -> int:
-        with self._tx("starting a run") as conn:
-            row = conn.execute(
-                "INSERT INTO runs (kind, started_at) VALUES (%s, %s) RETURNING id",
-                (kind, utc(started_at)),
-            ).fetchone()
-        return int(row[0]) if row else 0
-
-    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        values = stored.coverage_values(run_id, utc(at), rows)
-        with self._tx("recording coverage") as conn, conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (run_id, source, layer)"
-                " DO UPDATE SET at = excluded.at, traced = excluded.traced,"
-                " orphan = excluded.orphan, broken = excluded.broken, exempt = excluded.exempt",
-                values,
             )
