@@ -32,9 +32,9 @@ from goldthread.reports import render_html, render_table, report_from
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.store import Store, open_store
+from goldthread.sync.connecting import build_connectors, close_all
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 from goldthread.sync.progress import BarProgress, LogProgress
-from goldthread.sync.sources import build_connectors, close_all
 from goldthread.sync.summary import render_summary
 
 HTML_FILE = "goldthread-demo.html"

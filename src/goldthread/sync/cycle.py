@@ -48,13 +48,13 @@ from goldthread.sync.budgeting import (
 )
 from goldthread.sync.certainty import held_back, unsure_sources
 from goldthread.sync.confirming import confirm, settle
+from goldthread.sync.connecting import since_cursor
 from goldthread.sync.evaluating import EvaluationResult, evaluate
 from goldthread.sync.fetching import CursorFor, SourceRead, StopAsked, fetch_all, never
 from goldthread.sync.planning import Action, WritebackPolicy, newly_flagged, plan_writes
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import follow_moves, forget, moves_after_read
-from goldthread.sync.sources import since_cursor
 
 log = structlog.get_logger("goldthread.sync")
 
