@@ -94,7 +94,7 @@ def test_a_missing_config_file_named_by_goldthread_config_exits_2(tmp_path: Path
 def test_online_check_without_connectors_says_so_and_fails(
     config_path: Path, secret_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "goldthread.sync.sources", None)  # not importable
+    monkeypatch.setitem(sys.modules, "goldthread.sync.connecting", None)  # not importable
     result = run(["--config", str(config_path), "check", "--online"], env=secret_env)
     assert result.exit_code == EXIT_ERRORS
     assert "online checks need the connectors" in result.stderr
@@ -126,9 +126,9 @@ def test_online_check_reports_each_source_and_fails_if_any_fails_without_leaking
             FakeConnector("jira", failure=f"401 for Bearer {JIRA_TOKEN}"),
         ]
 
-    module = ModuleType("goldthread.sync.sources")
+    module = ModuleType("goldthread.sync.connecting")
     vars(module).update(SimpleNamespace(build_connectors=build_connectors).__dict__)
-    monkeypatch.setitem(sys.modules, "goldthread.sync.sources", module)
+    monkeypatch.setitem(sys.modules, "goldthread.sync.connecting", module)
     result = run(["--config", str(config_path), "check", "--online"], env=secret_env)
     assert result.exit_code == EXIT_ERRORS
     assert seen["tokens"] == {"gh": GITHUB_TOKEN, "jira": JIRA_TOKEN}

@@ -228,3 +228,11 @@ def test_budget_reports_the_last_rate_limit_headers(api, gh: GitHubConnector, cl
     budget = gh.budget()
     assert budget is not None
     assert (budget.remaining, budget.limit) == (4321, 5000)
+
+
+def test_a_next_page_on_another_host_is_refused_and_never_sent_there(api, gh):
+    elsewhere = "https://collector.example/repos/octocat/Hello-World/issues?page=2"
+    api.get(LIST, json=newest_first(100), headers={"Link": f'<{elsewhere}>; rel="next"'})
+    with pytest.raises(SkippableError, match=r"another host \(collector\.example\); not followed"):
+        list(gh.read(REPO, None))
+    assert [urlsplit(c.request.url).hostname for c in api.calls] == ["api.github.com"]

@@ -12,7 +12,7 @@ from gh_contract_support import MOCK, REPO, fixture, issue_payload
 
 from goldthread.clock import FakeClock
 from goldthread.connectors.github import GitHubConnector
-from goldthread.connectors.github.markers import marker
+from goldthread.core.marker import marker
 from goldthread.core.model import Block, CommentDoc, Span, WorkItem
 from goldthread.errors import SkippableError
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from goldthread.connectors.github.markers import find_marker, render
+from goldthread.connectors.github.markers import render
+from goldthread.core.marker import find_marker
 from goldthread.core.model import Block, CommentDoc, Span
 from goldthread.core.neutral import inert_markdown
 

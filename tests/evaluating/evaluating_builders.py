@@ -67,7 +67,7 @@ def load(store: Store, connector: MemoryConnector) -> int:
     cursors: dict[str, str] = {}
     count = 0
     for scope in connector.scopes():
-        read = connector.read(scope, store.cursor(connector.name, scope))
+        read = connector.read(scope, store.cursors(connector.name).get(scope))
         count += store.upsert_items(list(read))
         if read.cursor is not None:
             cursors[scope] = read.cursor

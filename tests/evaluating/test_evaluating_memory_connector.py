@@ -8,8 +8,9 @@ import pytest
 from evaluating_builders import LONG_AGO, NOW, item
 
 from goldthread.connectors.base import Connector
-from goldthread.connectors.memory import MemoryConnector, MemoryWrite, scope_of
+from goldthread.connectors.memory import MemoryConnector, MemoryWrite
 from goldthread.core.model import CommentDoc
+from goldthread.core.scope import scope_of
 from goldthread.errors import RetriableError, SkippableError
 
 DOC = CommentDoc(blocks=(), fingerprint="f1")

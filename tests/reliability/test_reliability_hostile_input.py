@@ -22,9 +22,10 @@ from reliability_helpers import FULL, record
 from goldthread.config import load_settings
 from goldthread.config.groups import DEFAULT_REFERENCE_PATTERN
 from goldthread.config.patterns import compile_pattern, pattern_problem
-from goldthread.connectors.github.markers import find_marker, render
+from goldthread.connectors.github.markers import render
 from goldthread.connectors.jira.reading import build_jql
 from goldthread.connectors.jira.rendering import render_wiki
+from goldthread.core.marker import find_marker
 from goldthread.core.model import Block, CommentDoc, Span
 from goldthread.core.references import (
     MAX_LINE_CHARS,

@@ -10,7 +10,7 @@ from reports_sample import HOSTILE, sample_report
 
 from goldthread.core.neutral import inert_markdown
 from goldthread.reports.data import ReportData
-from goldthread.reports.plain import ITEM_KEYS, render_csv, render_markdown
+from goldthread.reports.exports import ITEM_KEYS, render_csv, render_markdown
 from goldthread.reports.table import render_table
 
 

@@ -7,7 +7,7 @@ import json
 from reports_sample import ITEMS, NOW, VERDICTS, sample_report
 
 from goldthread.reports.data import ReportData, build_report
-from goldthread.reports.plain import render_json
+from goldthread.reports.exports import render_json
 
 ITEM_KEYS = {
     "ref",

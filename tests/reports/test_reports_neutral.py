@@ -19,7 +19,7 @@ from reports_sample import ITEMS, NOW, VERDICTS, sample_report
 
 from goldthread.core.neutral import csv_cell
 from goldthread.reports.data import ReportData, ReportRow
-from goldthread.reports.plain import render_csv, render_markdown
+from goldthread.reports.exports import render_csv, render_markdown
 from goldthread.reports.table import render_table
 from goldthread.store import open_store
 

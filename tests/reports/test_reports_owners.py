@@ -12,8 +12,8 @@ from reports_sample import NOW, sample_report
 
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.owners import OwnerRule, OwnerRules
+from goldthread.reports.exports import render_csv, render_json, render_markdown
 from goldthread.reports.page import render_html
-from goldthread.reports.plain import render_csv, render_json, render_markdown
 from goldthread.reports.table import render_table
 
 OWNERS = OwnerRules(

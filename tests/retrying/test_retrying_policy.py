@@ -43,14 +43,6 @@ def test_plain_retriable_errors_back_off_exponentially_and_capped() -> None:
     assert delays == [1.0, 2.0, 4.0, 5.0]
 
 
-def test_the_hook_runs_with_the_failure_before_each_new_attempt() -> None:
-    clock = FakeClock()
-    seen: list[str] = []
-    fn, _ = _flaky([RetriableError("first"), RetriableError("second")])
-    call_with_retry(fn, clock=clock, before_retry=lambda error: seen.append(str(error)))
-    assert seen == ["first", "second"]
-
-
 def test_attempts_are_bounded_and_the_last_error_is_raised() -> None:
     clock = FakeClock()
     fn, calls = _flaky([RetriableError(f"e{i}") for i in range(10)])

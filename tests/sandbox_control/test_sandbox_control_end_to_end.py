@@ -14,7 +14,7 @@ from goldthread.config import load_settings, resolve_secrets
 from goldthread.core.tracing import trace
 from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
-from goldthread.sync.sources import build_connectors
+from goldthread.sync.connecting import build_connectors
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -101,12 +101,6 @@ def test_a_comment_carrying_goldthreads_marker_is_an_own_event(routing: Routing)
     assert intake.classify_github("issue_comment", payload, routing, "d") == Dropped("own-event")
 
 
-def test_a_comment_by_goldthreads_login_is_an_own_event(tmp_path: Path) -> None:
-    routing = Routing.from_settings(unit_settings(tmp_path), own_logins=["Codertocat"])
-    payload = fixture("github", "issue_comment.created.json")
-    assert intake.classify_github("issue_comment", payload, routing, "d") == Dropped("own-event")
-
-
 def test_other_peoples_comments_and_unrelated_events_are_ignored(routing: Routing) -> None:
     comment = fixture("github", "issue_comment.created.json")
     assert intake.classify_github("issue_comment", comment, routing, "d") == Dropped("ignored")

@@ -54,7 +54,8 @@ def test_webhooks_follow_moves_and_deletions_and_never_write_outside_scope(
     sandbox.jira.add_link("Implements", "OPS-2", "PLAT-2")
     wait_for(
         lambda: (
-            (v := store.verdict("jira:PLAT-4")) is not None and v.reason.value == "parent-missing"
+            (v := store.verdicts().get("jira:PLAT-4")) is not None
+            and v.reason.value == "parent-missing"
         ),
         SECONDS,
         "PLAT-4 judged against its unwatched parent",
@@ -153,7 +154,7 @@ def test_a_renamed_repositorys_webhooks_keep_working_before_the_config_names_it(
         SECONDS,
         "#5 unflagged through a webhook under the repository's new name",
     )
-    verdict = store.verdict("gh:acme/shop#5")
+    verdict = store.verdicts().get("gh:acme/shop#5")
     assert verdict is not None
     assert verdict.kind.value == "traced"
     refs = {item.ref for item in store.items()}

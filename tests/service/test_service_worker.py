@@ -87,7 +87,7 @@ def test_an_item_deleted_on_the_tracker_is_forgotten_and_its_children_flagged(
     service.worker.drain_once()
 
     assert service.store.item("gh:acme/web#1") is None
-    verdict = service.store.verdict("gh:acme/web#2")
+    verdict = service.store.verdicts().get("gh:acme/web#2")
     assert verdict is not None
     assert (verdict.kind.value, verdict.reason.value) == ("broken", "parent-missing")
     assert "gh:acme/web#2" in labelled(trackers)

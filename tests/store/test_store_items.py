@@ -85,7 +85,7 @@ def test_deleting_items_forgets_them_and_their_verdicts(store: Store) -> None:
     store.save_verdicts([verdict], T0)
     assert store.delete_items(["gh:acme/web#1", "gh:acme/web#9"]) == 1
     assert store.item("gh:acme/web#1") is None
-    assert store.verdict("gh:acme/web#1") is None
+    assert store.verdicts().get("gh:acme/web#1") is None
     assert store.count_items() == 1
 
 

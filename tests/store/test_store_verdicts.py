@@ -39,7 +39,7 @@ def _verdict(ref: str = "gh:acme/web#1", **overrides: object) -> Verdict:
 def test_every_field_of_a_verdict_survives_a_round_trip(store: Store) -> None:
     verdict = _verdict()
     store.save_verdicts([verdict], T0)
-    assert store.verdict(verdict.ref) == verdict
+    assert store.verdicts().get(verdict.ref) == verdict
     assert store.verdicts() == {verdict.ref: verdict}
 
 
@@ -60,14 +60,14 @@ def test_saving_again_replaces_the_verdict_of_each_given_ref_only(store: Store) 
     store.save_verdicts([_verdict("gh:a/b#1"), _verdict("gh:a/b#2")], T0)
     traced = _verdict("gh:a/b#1", kind=VerdictKind.TRACED, reason=Reason.LINKED)
     store.save_verdicts([traced], T0 + timedelta(minutes=5))
-    assert store.verdict("gh:a/b#1") == traced
-    assert store.verdict("gh:a/b#2") == _verdict("gh:a/b#2")
+    assert store.verdicts().get("gh:a/b#1") == traced
+    assert store.verdicts().get("gh:a/b#2") == _verdict("gh:a/b#2")
     assert store.last_evaluated_at() == T0 + timedelta(minutes=5)
 
 
 def test_before_any_evaluation_there_are_no_verdicts(store: Store) -> None:
     assert store.verdicts() == {}
-    assert store.verdict("gh:a/b#1") is None
+    assert store.verdicts().get("gh:a/b#1") is None
     assert store.last_evaluated_at() is None
 
 

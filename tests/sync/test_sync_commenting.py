@@ -128,3 +128,13 @@ def test_another_suggestion_changes_the_comment() -> None:
     )
     assert without.fingerprint != with_one.fingerprint
     assert "Likely parents" not in text(without)
+
+
+def test_a_closed_item_is_not_told_it_now_traces_back_to_a_vision() -> None:
+    items = graph()
+    closed = replace(items["gh:acme/web#3"], state="closed")
+    verdicts = trace({**items, closed.ref: closed}, settings().trace_policy(), NOW)
+    said = text(resolved_comment(verdicts[closed.ref], items))
+    assert "now traces back" not in said
+    assert "no longer needs a parent" in said
+    assert "the item is closed" in said

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sync_builders import LABEL, organisation, settings
 
 from goldthread.core.model import VerdictKind, WorkItem
@@ -12,7 +13,13 @@ from goldthread.core.tracing import trace
 from goldthread.store import LedgerEntry
 from goldthread.sync.commenting import flag_comment
 from goldthread.sync.cycle import writeback_policy
-from goldthread.sync.planning import ActionKind, WritebackPolicy, comment_suggestions, plan_writes
+from goldthread.sync.planning import (
+    Action,
+    ActionKind,
+    WritebackPolicy,
+    comment_suggestions,
+    plan_writes,
+)
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 POLICY = settings().trace_policy()
@@ -137,3 +144,17 @@ def test_without_comments_nothing_is_suggested() -> None:
     items = graph(**{"gh:acme/web#3": replace(graph()["gh:acme/web#3"], body="See PLAT-2.")})
     policy = WritebackPolicy(comment=False)
     assert comment_suggestions(items, trace(items, POLICY, NOW), policy) == {}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        ActionKind.ADD_LABEL,
+        ActionKind.REMOVE_LABEL,
+        ActionKind.CREATE_COMMENT,
+        ActionKind.UPDATE_COMMENT,
+    ],
+)
+def test_an_action_missing_what_it_writes_is_refused_when_it_is_made(kind: ActionKind) -> None:
+    with pytest.raises(ValueError, match=f"{kind.value} on gh:acme/web#1 needs"):
+        Action(kind=kind, ref="gh:acme/web#1", source="gh")

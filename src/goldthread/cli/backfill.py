@@ -23,9 +23,9 @@ from goldthread.connectors.base import Connector
 from goldthread.errors import SourceError, StoreError, StoreLockedError
 from goldthread.store import open_store
 from goldthread.sync.budgeting import duration_text
+from goldthread.sync.connecting import build_connectors, close_all
 from goldthread.sync.cycle import CycleOptions, CycleResult, outlook_lines, run_cycle, stats_of
 from goldthread.sync.progress import BarProgress, LogProgress
-from goldthread.sync.sources import build_connectors, close_all
 from goldthread.sync.summary import render_plan, render_summary
 
 log = structlog.get_logger("goldthread.cli")

@@ -124,7 +124,7 @@ def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console)
     if build is None:
         click.echo(
             "goldthread: online checks need the connectors "
-            "(goldthread.sync.sources.build_connectors), which are not available",
+            "(goldthread.sync.connecting.build_connectors), which are not available",
             err=True,
         )
         return EXIT_ERRORS
@@ -146,11 +146,11 @@ def check_online(settings: Settings, secrets: ResolvedSecrets, console: Console)
 
 
 def _connector_builder() -> Any:
-    """``goldthread.sync.sources.build_connectors``, or ``None`` where it is absent."""
+    """``goldthread.sync.connecting.build_connectors``, or ``None`` where it is absent."""
     try:
-        module = importlib.import_module("goldthread.sync.sources")
+        module = importlib.import_module("goldthread.sync.connecting")
     except ModuleNotFoundError as exc:
-        if exc.name != "goldthread.sync.sources":
+        if exc.name != "goldthread.sync.connecting":
             raise
         return None
     return getattr(module, "build_connectors", None)

@@ -10,7 +10,6 @@ and its state lives in a temporary directory that goes away afterwards.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from goldthread.cli.context import CliContext
 from goldthread.cli.exits import EXIT_ERRORS, EXIT_OK
 from goldthread.clock import SystemClock
 from goldthread.config import Settings, load_settings, resolve_secrets
+from goldthread.core.marker import has_marker, without_marker
 from goldthread.digests.building import digests_of, notified_teams, owner_facts
 from goldthread.digests.text import render_text
 from goldthread.reports import render_html, render_table, report_from
@@ -33,13 +33,12 @@ from goldthread.sandbox.control import Sandbox
 from goldthread.sandbox.org import generate
 from goldthread.store import Store, open_store
 from goldthread.sync.commenting import SUGGESTED
+from goldthread.sync.connecting import build_connectors, close_all
 from goldthread.sync.cycle import CycleOptions, CycleResult, run_cycle
 from goldthread.sync.progress import BarProgress, LogProgress
-from goldthread.sync.sources import build_connectors, close_all
 from goldthread.sync.summary import render_summary
 
 HTML_FILE = "goldthread-demo.html"
-_MARKER = re.compile(r"\s*<!-- goldthread:marker[^>]*-->\s*")
 
 NEXT_STEPS = """\
 Next:
@@ -153,13 +152,13 @@ def _show_comment(sandbox: Sandbox, result: CycleResult, console: Console) -> No
         repo, _, number = ref.removeprefix(prefix).partition("#")
         for comment in sandbox.github.comments(repo, int(number)):
             body = str(comment.get("body") or "")
-            if "goldthread:marker" in body:
+            if has_marker(body):
                 hinted = SUGGESTED.split(",")[0] in body
                 posted.append((not hinted, -len(verdict.chain), ref, verdict.reason.value, body))
     if posted:
         _, _, ref, reason, body = min(posted)
         console.print(f"\nThe comment goldthread posted on {ref} ({reason}):")
-        console.print(Panel(Markdown(_MARKER.sub("\n", body).strip()), expand=False))
+        console.print(Panel(Markdown(without_marker(body)), expand=False))
 
 
 def _show_digest(settings: Settings, store: Store, console: Console) -> None:

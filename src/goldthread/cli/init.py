@@ -22,8 +22,7 @@ from goldthread.cli.exits import EXIT_USAGE
 from goldthread.config import load_settings
 from goldthread.config.schema import SCHEMA_FILE, schema_text
 from goldthread.config.starter import OFFLINE_RULES, Starter, StarterSource, render_starter
-
-GITHUB_API = "https://api.github.com"
+from goldthread.core.keys import GITHUB_COM_API
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +56,9 @@ class Flags:
 )
 @click.option("--force", is_flag=True, help="Replace a file already at --output.")
 @click.option(
-    "--github-url", metavar="URL", help=f"GitHub API URL [{GITHUB_API}; GHES: https://HOST/api/v3]."
+    "--github-url",
+    metavar="URL",
+    help=f"GitHub API URL [{GITHUB_COM_API}; GHES: https://HOST/api/v3].",
 )
 @click.option(
     "--github-token-env", metavar="VAR", help="Variable holding the GitHub token [GITHUB_TOKEN]."
@@ -167,7 +168,7 @@ def _github(flags: Flags, *, ask: bool, online: bool) -> StarterSource:
     url = _ask(
         flags.github_url,
         "GitHub API URL (Enterprise Server: https://HOST/api/v3)",
-        GITHUB_API,
+        GITHUB_COM_API,
         ask=ask,
         flag="--github-url",
     )

@@ -44,8 +44,8 @@ from goldthread.core.proposing import (
 from goldthread.core.tracing import coverage, trace
 from goldthread.errors import SourceError
 from goldthread.store import open_store
+from goldthread.sync.connecting import build_connectors, close_all, probe_connector
 from goldthread.sync.cycle import CycleOptions, run_cycle
-from goldthread.sync.sources import build_connectors, close_all, probe_connector
 
 # Outward phrases that read child -> parent ("story implements epic").
 _CHILD_TO_PARENT = re.compile(

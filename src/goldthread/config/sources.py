@@ -28,6 +28,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from goldthread.config.durations import PositiveDuration
 from goldthread.config.fields import EnvName, HttpUrl
+from goldthread.core.keys import GITHUB_COM_API
 
 _NAME = re.compile(r"[a-z0-9_-]+")
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/(?:[A-Za-z0-9_.-]+|\*)")
@@ -75,7 +76,7 @@ class GitHubSource(_Source):
     """A GitHub host (github.com or Enterprise Server) and the repositories to read."""
 
     type: Literal["github"]
-    base_url: HttpUrl = "https://api.github.com"
+    base_url: HttpUrl = GITHUB_COM_API
     token_env: EnvName | None = None
     token_file: Path | None = None
     app_id: PositiveInt | None = None

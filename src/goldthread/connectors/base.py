@@ -89,6 +89,15 @@ class Connector(Protocol):
         """Items of ``scope`` changed since ``cursor`` (``None``: all of them)."""
         ...
 
+    def cursor_since(self, when: datetime) -> str:
+        """A cursor from which :meth:`read` returns what changed at or after
+        ``when`` (``--since``); cursors are otherwise opaque to the callers."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections this source holds; it is not used after."""
+        ...
+
     def get(self, keys: Sequence[str]) -> list[WorkItem]:
         """Fresh copies of the given items; unknown or deleted keys are omitted.
 

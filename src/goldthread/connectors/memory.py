@@ -10,7 +10,6 @@ per operation with :meth:`MemoryConnector.fail_on`.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -24,20 +23,8 @@ from goldthread.core.model import (
     RequestStats,
     WorkItem,
 )
-from goldthread.core.scope import SourceScope
+from goldthread.core.scope import SourceScope, scope_of
 from goldthread.errors import GoldthreadError, SkippableError
-
-_JIRA_KEY = re.compile(r"^(?P<project>[A-Za-z][A-Za-z0-9_]*)-\d+$")
-
-
-def scope_of(key: str) -> str:
-    """The scope an item key belongs to: ``acme/web#12`` -> ``acme/web``,
-    ``PLAT-7`` -> ``PLAT``; any other key is its own scope."""
-    repo, sep, _ = key.partition("#")
-    if sep:
-        return repo
-    match = _JIRA_KEY.match(key)
-    return match.group("project") if match else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +169,12 @@ class MemoryConnector:
 
     def budget(self) -> RateBudget | None:
         return None
+
+    def cursor_since(self, when: datetime) -> str:
+        return when.isoformat()
+
+    def close(self) -> None:
+        """Nothing to release: the tracker is this object."""
 
     # ---------------------------------------------------------------- writes
 

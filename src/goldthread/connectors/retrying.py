@@ -54,14 +54,9 @@ def call_with_retry(
     *,
     clock: Clock,
     settings: RetrySettings | None = None,
-    before_retry: Callable[[BaseException], None] | None = None,
     rng: random.Random | None = None,
 ) -> T:
-    """Run ``fn``, retrying retriable errors per the policy.
-
-    ``before_retry`` runs before each new attempt (after the wait); a
-    connector uses it to re-check the tracker before re-sending a create.
-    """
+    """Run ``fn``, retrying retriable errors per the policy."""
     cfg = settings or RetrySettings()
     jitter_rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
 
@@ -72,27 +67,11 @@ def call_with_retry(
             return 0.0
         return backoff_delay(error, state.attempt_number, cfg, jitter_rng)
 
-    failures: list[BaseException] = []
-
-    def after(state: tenacity.RetryCallState) -> None:
-        # tenacity clears ``outcome`` before the next ``before`` call, so the
-        # failure is kept here for ``before_retry``.
-        if state.outcome is not None and state.outcome.failed:
-            error = state.outcome.exception()
-            if error is not None:
-                failures.append(error)
-
-    def before(state: tenacity.RetryCallState) -> None:
-        if state.attempt_number > 1 and before_retry is not None and failures:
-            before_retry(failures[-1])
-
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(RetriableError),
         wait=wait,
         stop=tenacity.stop_after_attempt(cfg.attempts),
         sleep=clock.sleep,
-        before=before,
-        after=after,
         reraise=True,
     )
     return retrying(fn)

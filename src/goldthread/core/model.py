@@ -165,11 +165,6 @@ class WorkItem:
         return self.marker.proves_none or self.comment_count == 0
 
 
-def make_ref(source: str, key: str) -> str:
-    """The stable name of an item: ``<source>:<key>``."""
-    return f"{source}:{key}"
-
-
 def split_ref(ref: str) -> tuple[str, str]:
     """``gh:acme/web#12`` -> (``gh``, ``acme/web#12``)."""
     source, sep, key = ref.partition(":")

@@ -24,10 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from goldthread.core.keys import jira_project
 from goldthread.core.labels import is_own_label
 from goldthread.core.model import WorkItem
-
-_JIRA_KEY = re.compile(r"(?P<project>[A-Z][A-Z0-9_]*)-[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +57,7 @@ def place(key: str) -> tuple[str | None, str | None]:
     repo, sep, number = key.rpartition("#")
     if sep and number.isdigit():
         return repo, None
-    match = _JIRA_KEY.fullmatch(key.strip().upper())
-    return None, (match["project"] if match else None)
+    return None, jira_project(key)
 
 
 class _Compiled:

@@ -20,13 +20,11 @@ transfer, a Jira move to another project, a renamed repository).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from goldthread.core.keys import jira_project
 from goldthread.core.model import WorkItem, split_ref
-
-_JIRA_KEY = re.compile(r"(?P<project>[A-Z][A-Z0-9_]*)-[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +77,8 @@ def in_scope(scope: SourceScope, key: str) -> bool:
     repo, sep, number = key.rpartition("#")
     if sep:
         return number.isdigit() and repo_in_scope(scope, repo)
-    match = _JIRA_KEY.fullmatch(key.strip().upper())
-    return match is not None and project_in_scope(scope, match["project"])
+    project = jira_project(key)
+    return project is not None and project_in_scope(scope, project)
 
 
 def ref_in_scope(scopes: Mapping[str, SourceScope], ref: str) -> bool:
@@ -91,6 +89,15 @@ def ref_in_scope(scopes: Mapping[str, SourceScope], ref: str) -> bool:
         return False
     scope = scopes.get(source)
     return scope is not None and in_scope(scope, key)
+
+
+def scope_of(key: str) -> str:
+    """The scope an item key belongs to: ``acme/web#12`` -> ``acme/web``,
+    ``PLAT-7`` -> ``PLAT``; any other key is its own scope."""
+    repo, sep, _ = key.partition("#")
+    if sep:
+        return repo
+    return jira_project(key) or key
 
 
 def split_in_scope(

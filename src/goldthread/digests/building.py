@@ -15,7 +15,7 @@ from goldthread.config import Settings
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.digest import BarrenEntry, Digest, Entry, Snapshot, compose, snapshot
 from goldthread.core.model import Barren, Verdict, WorkItem
-from goldthread.store.base import Store
+from goldthread.store.base import ItemStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class OwnerFacts:
     barren: tuple[BarrenEntry, ...]
 
 
-def owner_facts(settings: Settings, store: Store, teams: Collection[str]) -> list[OwnerFacts]:
+def owner_facts(settings: Settings, store: ItemStore, teams: Collection[str]) -> list[OwnerFacts]:
     """The facts of each of ``teams`` (in the order given)."""
     items = {item.ref: item for item in store.items()}
     return facts_of(

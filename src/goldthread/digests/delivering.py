@@ -27,7 +27,7 @@ from goldthread.digests.teams import teams_body
 from goldthread.errors import NotifyError
 from goldthread.logs import get_logger
 from goldthread.notify import post_json, send_mail
-from goldthread.store.base import Delivery, Store
+from goldthread.store.base import Delivery, DigestStore
 
 log = get_logger("goldthread.digests")
 
@@ -80,7 +80,7 @@ class QueueOutcome:
 
 def work_queue(
     settings: Settings,
-    store: Store,
+    store: DigestStore,
     secrets: Mapping[str, SecretStr],
     clock: Clock,
     *,
@@ -108,7 +108,7 @@ def work_queue(
 
 
 def _failed(
-    store: Store, clock: Clock, delivery: Delivery, error: NotifyError, outcome: QueueOutcome
+    store: DigestStore, clock: Clock, delivery: Delivery, error: NotifyError, outcome: QueueOutcome
 ) -> None:
     now = clock.now()
     attempts = delivery.attempts + 1

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from goldthread.reports.data import ReportData, ReportRow, build_report
+from goldthread.reports.exports import render_csv, render_json, render_markdown
 from goldthread.reports.page import render_html
-from goldthread.reports.plain import render_csv, render_json, render_markdown
 from goldthread.reports.stored import report_from
 from goldthread.reports.table import render_table
 

@@ -126,10 +126,6 @@ class GitHubStandIn(StandIn):
     def now(self) -> float:
         return self._now()
 
-    def set_clock(self, now: Callable[[], float]) -> None:
-        """Replace the clock (timestamps, rate-limit window, token expiry)."""
-        self._now = now
-
     def clock_datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now(), UTC)
 

@@ -285,7 +285,7 @@ def _store(
     )
 
 
-def plain(values: Sequence[Any]) -> tuple[str, ...]:
+def unwrap_secrets(values: Sequence[Any]) -> tuple[str, ...]:
     """Secret values out of their wrappers (``SecretStr``), for verification only."""
     return tuple(
         value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)

@@ -35,6 +35,7 @@ from goldthread.clock import Clock
 from goldthread.config import GitHubSource, ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector, ContentLimited, Reconciling, ScopeRead
 from goldthread.connectors.pacing import ContentLimits, SharedPacer
+from goldthread.core.keys import is_github_com
 from goldthread.core.model import (
     CommentDoc,
     OwnComment,
@@ -46,7 +47,6 @@ from goldthread.core.scope import SourceScope
 from goldthread.errors import RetriableError, StoreError
 from goldthread.store.base import Store
 
-GITHUB_COM_API = "https://api.github.com"
 GITHUB_COM_WRITE_FLOOR = 1.0
 """GitHub.com asks for a second between content-creating requests."""
 LOCK_POLL_SECONDS = 0.05
@@ -166,6 +166,12 @@ class GuardedConnector:
     def budget(self) -> RateBudget | None:
         return self._inner.budget()
 
+    def cursor_since(self, when: datetime) -> str:
+        return self._inner.cursor_since(when)
+
+    def close(self) -> None:
+        self._inner.close()
+
     def content_limits(self) -> ContentLimits | None:
         inner = self._inner
         return inner.content_limits() if isinstance(inner, ContentLimited) else None
@@ -257,7 +263,7 @@ def shared_pacers(
     for config in settings.sources:
         line = credential_line(settings, secrets, config.name)
         floor = 0.0
-        if isinstance(config, GitHubSource) and str(config.base_url).rstrip("/") == GITHUB_COM_API:
+        if isinstance(config, GitHubSource) and is_github_com(str(config.base_url)):
             floor = GITHUB_COM_WRITE_FLOOR
 
         def reserve(interval: timedelta, now: datetime, line: str = line) -> datetime:

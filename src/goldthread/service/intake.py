@@ -38,11 +38,9 @@ from urllib.parse import urlsplit
 from goldthread.config import GitHubSource, JiraSource, Settings
 from goldthread.core.keys import is_issue_number, is_jira_key, is_repository, jira_id
 from goldthread.core.labels import is_own_label
+from goldthread.core.marker import has_marker
 from goldthread.core.scope import SourceScope
 from goldthread.errors import PayloadError
-
-MARKER = "<!-- goldthread:marker"
-"""The start of the hidden line in every goldthread comment (both trackers)."""
 
 GITHUB_ISSUE_ACTIONS = frozenset(
     {
@@ -147,15 +145,12 @@ class Routing:
     github: tuple[_GitHubRoute, ...] = ()
     jira: tuple[_JiraRoute, ...] = ()
     label: str = "goldthread:untraced"
-    own_logins: frozenset[str] = field(default_factory=frozenset)
     scopes: Scopes | None = None
     repository_ids: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
     """GitHub repository id -> the source watching it, as seen in verified deliveries."""
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, own_logins: Sequence[str] = (), *, scopes: Scopes | None = None
-    ) -> Routing:
+    def from_settings(cls, settings: Settings, *, scopes: Scopes | None = None) -> Routing:
         github = tuple(
             _GitHubRoute(s.name, s.web_host.casefold(), tuple(s.repos))
             for s in settings.sources
@@ -170,7 +165,6 @@ class Routing:
             github=github,
             jira=jira,
             label=settings.writeback.label,
-            own_logins=frozenset(login.casefold() for login in own_logins),
             scopes=scopes,
         )
 
@@ -279,7 +273,7 @@ def classify_github(
         return Dropped("ping")
     if event == "issue_comment":
         comment = _mapping(payload.get("comment"))
-        own = MARKER in str(comment.get("body") or "") or _login(payload) in routing.own_logins
+        own = has_marker(str(comment.get("body") or ""))
         return Dropped("own-event" if own else "ignored")
     if event == "issues":
         if action not in GITHUB_ISSUE_ACTIONS:
@@ -360,10 +354,6 @@ def github_targets(
 def _repo_of(issue: Mapping[str, Any]) -> str | None:
     match = _REPO_IN_URL.search(str(issue.get("repository_url") or ""))
     return match.group("repo") if match else None
-
-
-def _login(payload: Mapping[str, Any]) -> str:
-    return str(_mapping(payload.get("sender")).get("login") or "").casefold()
 
 
 def classify_jira(payload: Mapping[str, Any], routing: Routing, delivery_key: str) -> Decision:

@@ -28,7 +28,7 @@ from datetime import timedelta
 from goldthread.clock import Clock
 from goldthread.errors import LeaseLostError, StoreError
 from goldthread.logs import get_logger
-from goldthread.store.base import Store
+from goldthread.store.base import LeaseStore
 
 log = get_logger("goldthread.service.leasing")
 
@@ -57,7 +57,7 @@ class Leases:
 
     def __init__(
         self,
-        store: Store,
+        store: LeaseStore,
         holder: str,
         ttl: timedelta,
         clock: Clock,

@@ -54,7 +54,13 @@ from goldthread.logs import get_logger
 from goldthread.reports import render_html, report_from
 from goldthread.service import intake
 from goldthread.service.admin import Dashboard, build_admin_app
-from goldthread.service.app import DEADLINE_SECONDS, AppState, WebhookSecrets, build_app, plain
+from goldthread.service.app import (
+    DEADLINE_SECONDS,
+    AppState,
+    WebhookSecrets,
+    build_app,
+    unwrap_secrets,
+)
 from goldthread.service.digesting import DigestLoop
 from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
@@ -67,8 +73,8 @@ from goldthread.service.supervising import Heartbeat, Loop, beating, periodic, s
 from goldthread.service.worker import Backoff, Worker, entry_targets, recover
 from goldthread.store import is_shared, open_store
 from goldthread.store.base import InboxEntry, Store
+from goldthread.sync.connecting import build_connectors, close_all
 from goldthread.sync.evaluating import counts_of
-from goldthread.sync.sources import build_connectors, close_all
 from goldthread.sync.writing import scopes_of
 
 log = get_logger("goldthread.service")
@@ -213,9 +219,9 @@ class Service:
             store=requests,
             routing=self.routing,
             secrets=WebhookSecrets(
-                github=plain(secrets.github_webhook_secrets),
-                jira=plain(secrets.jira_webhook_secrets),
-                jira_tokens=plain(secrets.jira_webhook_tokens),
+                github=unwrap_secrets(secrets.github_webhook_secrets),
+                jira=unwrap_secrets(secrets.jira_webhook_secrets),
+                jira_tokens=unwrap_secrets(secrets.jira_webhook_tokens),
             ),
             max_body_bytes=server.max_body_bytes,
             metrics=self.metrics,

@@ -157,11 +157,8 @@ class Delivery:
     sent_at: datetime | None
 
 
-@runtime_checkable
-class Store(Protocol):
-    """Everything goldthread persists. Safe to share between threads."""
-
-    # ---- items
+class ItemStore(Protocol):
+    """Items as last read, their verdicts, the barren list and flag history."""
 
     def upsert_items(self, items: Iterable[WorkItem]) -> int:
         """Insert or replace items by ref, in one transaction; returns the count."""
@@ -194,8 +191,6 @@ class Store(Protocol):
 
     def verdicts(self) -> dict[str, Verdict]: ...
 
-    def verdict(self, ref: str) -> Verdict | None: ...
-
     def last_evaluated_at(self) -> datetime | None:
         """When verdicts were last saved; ``None`` before the first evaluation."""
         ...
@@ -219,7 +214,12 @@ class Store(Protocol):
         item), unless the new ref has one already."""
         ...
 
-    # ---- the graph, for incremental evaluation (goldthread.store.graphing)
+
+class GraphStore(Protocol):
+    """What judging only a change needs: the parent edges and the change log
+    (``goldthread.store.graphing``), the items and verdicts of given refs,
+    what lies beneath each item, the verdict tallies, and which items still
+    have writes to make."""
 
     def items_of(self, refs: Iterable[str]) -> dict[str, WorkItem]:
         """The stored items among ``refs``, by ref."""
@@ -295,9 +295,9 @@ class Store(Protocol):
         (across every replica on a shared one)."""
         ...
 
-    # ---- cursors, per (source, scope)
 
-    def cursor(self, source: str, scope: str) -> str | None: ...
+class CursorStore(Protocol):
+    """Where each source's next incremental read starts, per scope."""
 
     def cursors(self, source: str) -> dict[str, str]: ...
 
@@ -309,7 +309,9 @@ class Store(Protocol):
         """Forget a source's cursors, so the next read is a full one."""
         ...
 
-    # ---- write-back ledger, per ref
+
+class LedgerStore(Protocol):
+    """What goldthread wrote on each item: its label and its comment."""
 
     def ledger(self, ref: str) -> LedgerEntry | None: ...
 
@@ -327,7 +329,9 @@ class Store(Protocol):
 
     def forget_ledger(self, ref: str) -> None: ...
 
-    # ---- webhook inbox
+
+class InboxStore(Protocol):
+    """Webhook deliveries, durable until worked on, claimed by one replica at a time."""
 
     def enqueue(
         self,
@@ -401,7 +405,9 @@ class Store(Protocol):
         """Delete the ``done`` entries that arrived before ``before``; returns how many."""
         ...
 
-    # ---- runs and coverage history
+
+class RunHistory(Protocol):
+    """Each run's outcome and the coverage it measured, for the trend."""
 
     def start_run(self, kind: str, started_at: datetime) -> int: ...
 
@@ -420,7 +426,9 @@ class Store(Protocol):
         vision down."""
         ...
 
-    # ---- digests
+
+class DigestStore(Protocol):
+    """Digest periods, each team's snapshot and the deliveries to send."""
 
     def prepare_digest(
         self,
@@ -478,7 +486,9 @@ class Store(Protocol):
         """Deliveries by status (every status present, zero included)."""
         ...
 
-    # ---- leases: one holder at a time, across replicas
+
+class LeaseStore(Protocol):
+    """Coordination between replicas: leases with fencing tokens, and pacing lines."""
 
     def acquire_lease(self, name: str, holder: str, ttl: timedelta, now: datetime) -> int | None:
         """Hold the lease ``name`` until ``now + ttl``; returns its fencing token,
@@ -510,6 +520,23 @@ class Store(Protocol):
         on the store, so paced writes under one credential stay ``interval``
         apart across them."""
         ...
+
+
+@runtime_checkable
+class Store(
+    ItemStore,
+    GraphStore,
+    CursorStore,
+    LedgerStore,
+    InboxStore,
+    RunHistory,
+    DigestStore,
+    LeaseStore,
+    Protocol,
+):
+    """Everything goldthread persists, as one backend implements it (SQLite or
+    PostgreSQL). Safe to share between threads. Code that needs one part of it
+    asks for that role (:class:`InboxStore`, :class:`LeaseStore`, ...)."""
 
     # ---- health
 

@@ -25,14 +25,14 @@ from datetime import datetime, timedelta
 from goldthread.clock import Clock
 from goldthread.connectors.base import Connector, ContentLimited
 from goldthread.connectors.pacing import ContentPacer, finish_time
-from goldthread.store.base import Store
+from goldthread.store.base import LeaseStore
 from goldthread.sync.planning import Action, ActionKind
 
 _LABELS = (ActionKind.ADD_LABEL, ActionKind.REMOVE_LABEL)
 
 
 def content_pacers(
-    store: Store, connectors: Mapping[str, Connector], clock: Clock
+    store: LeaseStore, connectors: Mapping[str, Connector], clock: Clock
 ) -> dict[str, ContentPacer]:
     """A pacer for each source with documented content limits, on the store's line."""
     pacers: dict[str, ContentPacer] = {}

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from goldthread.connectors.memory import scope_of
 from goldthread.core.model import WorkItem
+from goldthread.core.scope import scope_of
 from goldthread.core.tracing import descendants
 from goldthread.sync.fetching import SourceRead
 

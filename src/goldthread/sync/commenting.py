@@ -28,12 +28,14 @@ from goldthread.core.model import (
     Reason,
     Span,
     Verdict,
+    VerdictKind,
     WorkItem,
 )
 from goldthread.core.suggesting import MAX_SUGGESTIONS, Suggestion
 
 HEADLINE = "goldthread: this item does not trace back to a strategy and a vision."
 RESOLVED = "goldthread: this item now traces back to a vision. Nothing left to do here."
+EXEMPTED = "goldthread: this item no longer needs a parent. Nothing left to do here."
 
 
 def fingerprint(blocks: Sequence[Block]) -> str:
@@ -190,7 +192,13 @@ def flag_comment(
 
 
 def resolved_comment(verdict: Verdict, items: Mapping[str, WorkItem]) -> CommentDoc:
-    """What the comment says once the item is no longer flagged."""
+    """What the comment says once the item is no longer flagged: traced, or
+    exempt (closed, exempt label or type, no layer), which is not traced."""
+    if verdict.kind is VerdictKind.EXEMPT:
+        why = verdict.detail or f"exempt ({verdict.reason.value})"
+        return _doc(
+            [Block(spans=(Span(EXEMPTED, strong=True),)), Block(spans=(_text(f"It is {why}."),))]
+        )
     blocks = [Block(spans=(Span(RESOLVED, strong=True),))]
     if len(verdict.chain) > 1:
         blocks.append(Block(spans=(_text("The chain:"),)))

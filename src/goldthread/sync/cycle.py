@@ -36,8 +36,8 @@ import structlog
 from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector, LinkAware, LinkKinds, Reconciling
-from goldthread.connectors.memory import scope_of
 from goldthread.core.model import RateBudget
+from goldthread.core.scope import scope_of
 from goldthread.errors import SourceError
 from goldthread.store.base import Store
 from goldthread.sync.applying import ApplyResult
@@ -48,13 +48,13 @@ from goldthread.sync.budgeting import (
     outlook,
 )
 from goldthread.sync.certainty import unsure_sources
+from goldthread.sync.connecting import since_cursor
 from goldthread.sync.evaluating import EvaluationResult
 from goldthread.sync.fetching import CursorFor, SourceRead, StopAsked, fetch_all, never
 from goldthread.sync.planning import Action, newly_flagged
 from goldthread.sync.progress import Progress, QuietProgress
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import follow_moves, forget, moves_after_read
-from goldthread.sync.sources import since_cursor
 from goldthread.sync.writing import (  # noqa: F401 - found here too
     Planned,
     apply_round,

@@ -57,6 +57,14 @@ class Action:
     must_exist: bool = False
     why: str = ""
 
+    def __post_init__(self) -> None:
+        # An action the applier could not carry out is refused where it is
+        # made, not skipped in silence where it is applied.
+        if self.kind in (ActionKind.ADD_LABEL, ActionKind.REMOVE_LABEL) and not self.label:
+            raise ValueError(f"{self.kind.value} on {self.ref} needs a label")
+        if self.kind in (ActionKind.CREATE_COMMENT, ActionKind.UPDATE_COMMENT) and self.doc is None:
+            raise ValueError(f"{self.kind.value} on {self.ref} needs a comment document")
+
 
 @dataclass(frozen=True, slots=True)
 class WritebackPolicy:

@@ -25,10 +25,9 @@ from datetime import datetime
 from goldthread.clock import Clock
 from goldthread.config import Settings
 from goldthread.connectors.base import Connector, LinkKinds
-from goldthread.connectors.memory import scope_of
 from goldthread.connectors.pacing import ContentPacer
 from goldthread.core.model import LinkKind, Verdict, WorkItem
-from goldthread.core.scope import SourceScope
+from goldthread.core.scope import SourceScope, scope_of
 from goldthread.core.suggesting import Suggestion, needed_layer, spread_of
 from goldthread.errors import SourceError
 from goldthread.store.base import LedgerEntry, Store

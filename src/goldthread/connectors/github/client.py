@@ -44,6 +44,7 @@ from goldthread.connectors.github.options import API_VERSION, GitHubOptions
 from goldthread.connectors.github.redirects import REDIRECTS, RedirectRefused, next_hop
 from goldthread.connectors.pacing import BudgetThrottle, WritePacer
 from goldthread.connectors.retrying import RetrySettings, call_with_retry
+from goldthread.core.keys import is_github_com
 from goldthread.core.model import RateBudget, RequestStats
 from goldthread.errors import SkippableError
 
@@ -54,9 +55,8 @@ _BEARER_SCHEME = "Bearer"
 # Server administrators set their own limits (and local stand-ins have none),
 # so there ``writes_per_minute`` alone paces writes.
 MIN_WRITE_INTERVAL = 1.0
-GITHUB_COM_API = "https://api.github.com"
 
-_TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError, AssertionError)
+_TRANSPORT_ERRORS = (requests.RequestException, OSError, ValueError, RuntimeError)
 
 
 HIDDEN_LOCATION = "X-Goldthread-Location"
@@ -94,6 +94,17 @@ class _UnfollowedHttps(HTTPSRequestsConnectionClass):
         self.session.hooks["response"].append(_hide_location)
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").casefold(), parts.port or default
+
+
+def _same_origin(url: str, base_url: str) -> bool:
+    """Whether ``url`` is on the configured API's scheme, host and port."""
+    return _origin(url) == _origin(base_url)
+
+
 def _int(value: str | None) -> int | None:
     if value is None:
         return None
@@ -114,7 +125,7 @@ class GitHubHttp:
         self.retry = retry or RetrySettings()
         self.stats = RequestStats()
         self.throttle = BudgetThrottle(clock)
-        floor = MIN_WRITE_INTERVAL if options.base_url.rstrip("/") == GITHUB_COM_API else 0.0
+        floor = MIN_WRITE_INTERVAL if is_github_com(options.base_url) else 0.0
         self.pacer = WritePacer(options.writes_per_minute, clock, min_interval=floor)
         self._requesters: dict[str, Requester] = {}
         self._connections: dict[
@@ -286,6 +297,15 @@ class GitHubHttp:
         headers: Mapping[str, str] | None,
         body: Any,
     ) -> tuple[int, dict[str, Any], str]:
+        if "://" in url and not _same_origin(url, self.options.base_url):
+            # A page link GitHub sent naming another host: never sent there
+            # with goldthread's credentials.
+            where = urlsplit(url)
+            raise SkippableError(
+                f"{verb} {where.path}: GitHub pointed to another host ({where.hostname}); "
+                "not followed",
+                source=self.options.name,
+            )
         if owner is not None and self._tokens is not None:
             self._tokens.ensure(owner)
         requester, connection = self._requester(owner)

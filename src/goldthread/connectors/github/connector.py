@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from goldthread.clock import Clock
 from goldthread.connectors.base import LinkKinds
 from goldthread.connectors.github.client import GitHubHttp
 from goldthread.connectors.github.features import link_kinds
-from goldthread.connectors.github.options import DEFAULT_BASE_URL, GitHubOptions
+from goldthread.connectors.github.options import GitHubOptions
 from goldthread.connectors.github.parsing import (
     ParseContext,
     is_pull_request,
@@ -32,6 +33,7 @@ from goldthread.connectors.github.writing import GitHubWriter, split_key
 from goldthread.connectors.health import Health
 from goldthread.connectors.pacing import ContentLimits
 from goldthread.connectors.retrying import RetrySettings
+from goldthread.core.keys import is_github_com
 from goldthread.core.model import CommentDoc, OwnComment, RateBudget, RequestStats, WorkItem
 from goldthread.core.references import SourceIndex
 from goldthread.core.scope import SourceScope, repo_in_scope
@@ -42,7 +44,7 @@ USER_REPOS_AFFILIATION = "owner,collaborator,organization_member"
 
 def web_host(base_url: str) -> str:
     """The host people browse: ``api.github.com`` -> ``github.com``; GHES as is."""
-    if base_url.rstrip("/") == DEFAULT_BASE_URL:
+    if is_github_com(base_url):
         return "github.com"
     return urlsplit(base_url).netloc
 
@@ -87,11 +89,14 @@ class GitHubConnector:
     def close(self) -> None:
         self._http.close()
 
+    def cursor_since(self, when: datetime) -> str:
+        return Cursor(since=when).dump()
+
     def content_limits(self) -> ContentLimits | None:
         """GitHub.com's documented content-creation limits, on this credential's line."""
         limited = self.options.content_limited
         if limited is None:
-            limited = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL
+            limited = is_github_com(self.options.base_url)
         if not limited:
             return None
         who = self.options.token or f"app:{self.options.app_id}"
@@ -145,7 +150,7 @@ class GitHubConnector:
 
     def link_kinds(self) -> LinkKinds:
         """What this server offers, by the version it announced (after a first request)."""
-        dotcom = self.options.base_url.rstrip("/") == DEFAULT_BASE_URL
+        dotcom = is_github_com(self.options.base_url)
         return link_kinds(
             host=None if dotcom else web_host(self.options.base_url),
             version=self._http.enterprise_version,

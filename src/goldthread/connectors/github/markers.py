@@ -1,7 +1,7 @@
 """goldthread's GitHub comment: Markdown rendered from a :class:`CommentDoc`.
 
-The body ends with a hidden HTML comment carrying the document's
-fingerprint, so goldthread finds its own comment on the issue again even
+The body ends with goldthread's marker (``core/marker.py``), a hidden
+HTML comment carrying the document's fingerprint, so goldthread finds its own comment on the issue again even
 when the store is lost, and never rewrites an unchanged one. Text that came
 from a tracker is data, not markup: it is escaped so it cannot mention
 people, close issues by keyword, or inject HTML or Markdown.
@@ -12,27 +12,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
+from goldthread.core.marker import marker
 from goldthread.core.model import Block, CommentDoc, Span
 from goldthread.core.neutral import inert_markdown
-
-MARKER_PREFIX = "<!-- goldthread:marker v1"
-_MARKER_RE = re.compile(r"<!-- goldthread:marker v1 fingerprint=([A-Za-z0-9._:+/=-]*) -->")
-_FINGERPRINT_OK = re.compile(r"[^A-Za-z0-9._:+/=-]")
-
-
-def marker(fingerprint: str) -> str:
-    """The hidden line that identifies goldthread's comment."""
-    return f"<!-- goldthread:marker v1 fingerprint={_FINGERPRINT_OK.sub('', fingerprint)} -->"
-
-
-def find_marker(body: str | None) -> str | None:
-    """The fingerprint in ``body``'s marker, or ``None`` if it has no marker."""
-    if not body:
-        return None
-    # The real marker ends the body; text quoted above it (a reference in a
-    # code span) may imitate one, so the last match is the one that counts.
-    found = _MARKER_RE.findall(body)
-    return str(found[-1]) if found else None
 
 
 def render(doc: CommentDoc) -> str:

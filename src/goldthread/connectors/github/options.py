@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from goldthread.core.keys import GITHUB_COM_API
 from goldthread.core.references import SourceIndex, TextPattern
 
 API_VERSION = "2022-11-28"
-DEFAULT_BASE_URL = "https://api.github.com"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,7 +21,7 @@ class GitHubOptions:
 
     name: str
     index: SourceIndex
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = GITHUB_COM_API
     token: str | None = None
     app_id: int | None = None
     private_key: str | None = None

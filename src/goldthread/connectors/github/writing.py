@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import quote
 
 from goldthread.connectors.github.client import GitHubHttp
-from goldthread.connectors.github.markers import find_marker, render
+from goldthread.connectors.github.markers import render
 from goldthread.connectors.github.options import GitHubOptions
 from goldthread.connectors.github.reading import next_link
 from goldthread.connectors.retrying import call_with_retry
 from goldthread.core.labels import carries_label, own_labels
+from goldthread.core.marker import find_marker
 from goldthread.core.model import CommentDoc, OwnComment, WorkItem
 from goldthread.errors import SkippableError
 

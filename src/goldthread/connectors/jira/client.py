@@ -64,6 +64,12 @@ class JiraClient:
             self._jira = self._connect()
         return self._jira
 
+    def close(self) -> None:
+        """Close the connection pool, if a connection was ever made."""
+        if self._jira is not None:
+            self._jira.close()  # type: ignore[no-untyped-call]
+            self._jira = None
+
     @property
     def cloud(self) -> bool:
         """Whether the site said it is Jira Cloud (connecting on first use)."""

@@ -24,6 +24,7 @@ from goldthread.connectors.jira.reading import (
     PageFetcher,
     ProjectRead,
     cloud_fetcher,
+    cursor_since,
     dc_fetcher,
     quote_jql,
 )
@@ -70,6 +71,12 @@ class JiraConnector:
     def cloud(self) -> bool:
         """Whether the site said it is Jira Cloud (connects on first use)."""
         return self._client.cloud
+
+    def cursor_since(self, when: datetime) -> str:
+        return cursor_since(when)
+
+    def close(self) -> None:
+        self._client.close()
 
     def check(self) -> str:
         me = self._client.get_json("read the account", "myself")

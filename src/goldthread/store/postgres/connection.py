@@ -26,6 +26,7 @@ from goldthread.config.storeurl import (
     store_url_problem,
 )
 from goldthread.errors import StoreError
+from goldthread.store import codec
 from goldthread.store.schema import latest_version, not_current, too_new
 from goldthread.store.sqlite.connection import load_migrations
 
@@ -270,6 +271,15 @@ class PostgresConnection:
         with self._tx(doing) as conn:
             return conn.execute(sql, params).fetchall()
 
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s")
+
+    def _to_db(self, value: datetime) -> datetime:
+        return utc(value)
+
+    def _from_db(self, value: datetime) -> datetime:
+        return moment(value)
+
     def close(self) -> None:
         """Close every pooled connection; safe to call twice."""
         pool, self._pool = self._pool, None
@@ -286,6 +296,17 @@ class PostgresConnection:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def utc(value: datetime) -> datetime:
+    """An aware datetime in UTC; naive ones are refused like on SQLite."""
+    codec.ts(value)  # raises ValueError on a naive datetime
+    return value.astimezone(UTC)
+
+
+def moment(value: datetime) -> datetime:
+    """A ``timestamptz`` read back, in UTC (the session zone already is)."""
+    return value.astimezone(UTC)
 
 
 def _check(pool: psycopg_pool.ConnectionPool, conn: psycopg.Connection[Any]) -> None:

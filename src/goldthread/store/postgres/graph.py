@@ -17,8 +17,8 @@ from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import Changes, edges_of
-from goldthread.store.postgres.connection import PostgresConnection, error
-from goldthread.store.postgres.records import item_from_params, moment, utc
+from goldthread.store.postgres.connection import PostgresConnection, error, moment, utc
+from goldthread.store.postgres.records import item_from_params
 
 _LOCAL: dict[int, threading.RLock] = {}
 _GUARD = threading.Lock()

@@ -18,8 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from goldthread.store.portable import RELEASED
-from goldthread.store.postgres.connection import PostgresConnection
-from goldthread.store.postgres.records import utc
+from goldthread.store.postgres.connection import PostgresConnection, utc
 
 _ACQUIRE = (
     "INSERT INTO leases (name, holder, token, expires_at)"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -14,7 +14,7 @@ from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import edges_of, left_parents, tally_delta
-from goldthread.store.postgres.connection import PostgresConnection
+from goldthread.store.postgres.connection import PostgresConnection, moment, utc
 
 _PAGE = 2_000
 _COPY_FROM = 500
@@ -42,17 +42,6 @@ _ITEM_SELECT = f"SELECT {_COLUMNS} FROM items"  # noqa: S608 (fixed columns)
 _BODY = codec.ITEM_COLUMNS.index("body")
 _TIMES = (codec.ITEM_COLUMNS.index("created_at"), codec.ITEM_COLUMNS.index("updated_at"))
 _FLAG = codec.ITEM_COLUMNS.index("is_pull_request")
-
-
-def utc(value: datetime) -> datetime:
-    """An aware datetime in UTC; naive ones are refused like on SQLite."""
-    codec.ts(value)  # raises ValueError on a naive datetime
-    return value.astimezone(UTC)
-
-
-def moment(value: datetime) -> datetime:
-    """A ``timestamptz`` read back, in UTC (the session zone already is)."""
-    return value.astimezone(UTC)
 
 
 def item_params(item: WorkItem) -> tuple[Any, ...]:
@@ -175,14 +164,6 @@ class RecordTables(PostgresConnection):
         )
         return {row[0]: codec.verdict_from_row(row) for row in rows}
 
-    def verdict(self, ref: str) -> Verdict | None:
-        rows = self._all(
-            "reading a verdict",
-            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts WHERE ref = %s",  # noqa: S608
-            (ref,),
-        )
-        return codec.verdict_from_row(rows[0]) if rows else None
-
     def flags(self) -> dict[str, FlagSpan]:
         return stored.latest_flags(self._all("reading flags", stored.FLAGS_SELECT), moment)
 
@@ -218,14 +199,6 @@ class RecordTables(PostgresConnection):
         ]
 
     # ---------------------------------------------------------------- cursors
-
-    def cursor(self, source: str, scope: str) -> str | None:
-        rows = self._all(
-            "reading a cursor",
-            "SELECT cursor FROM cursors WHERE source = %s AND scope = %s",
-            (source, scope),
-        )
-        return str(rows[0][0]) if rows else None
 
     def cursors(self, source: str) -> dict[str, str]:
         rows = self._all(

@@ -16,18 +16,24 @@ migrations, writes refused by SQLite) for reports beside a running service.
 
 from __future__ import annotations
 
+from goldthread.store.shared import SharedDigests, SharedRuns
 from goldthread.store.sqlite.connection import MEMORY, default_migrations, load_migrations
-from goldthread.store.sqlite.digests import DigestTables
 from goldthread.store.sqlite.graph import GraphTables
+from goldthread.store.sqlite.inbox import InboxTables
 from goldthread.store.sqlite.leases import LeaseTables
 from goldthread.store.sqlite.portable import PortableTables
-from goldthread.store.sqlite.queues import QueueTables
 from goldthread.store.sqlite.records import RecordTables
 
 __all__ = ["MEMORY", "SqliteStore", "default_migrations", "load_migrations"]
 
 
 class SqliteStore(
-    RecordTables, GraphTables, QueueTables, LeaseTables, DigestTables, PortableTables
+    RecordTables,
+    GraphTables,
+    InboxTables,
+    SharedRuns,
+    LeaseTables,
+    SharedDigests,
+    PortableTables,
 ):
     """:class:`goldthread.store.base.Store` on SQLite. Open with :meth:`open`."""

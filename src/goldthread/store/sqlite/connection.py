@@ -302,6 +302,15 @@ class SqliteConnection:
         with self._read(doing) as conn:
             return conn.execute(sql, params).fetchall()
 
+    def _sql(self, statement: str) -> str:
+        return statement
+
+    def _to_db(self, value: datetime) -> str:
+        return codec.ts(value)
+
+    def _from_db(self, value: str) -> datetime:
+        return codec.parse_ts(value)
+
     def close(self) -> None:
         """Close the connection and release the file lock; safe to call twice."""
         with self._mutex:

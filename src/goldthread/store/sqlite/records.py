@@ -125,14 +125,6 @@ class RecordTables(SqliteConnection):
         )
         return {row[0]: codec.verdict_from_row(row) for row in rows}
 
-    def verdict(self, ref: str) -> Verdict | None:
-        rows = self._all(
-            "reading a verdict",
-            f"SELECT {stored.VERDICT_COLUMNS} FROM verdicts WHERE ref = ?",  # noqa: S608
-            (ref,),
-        )
-        return codec.verdict_from_row(rows[0]) if rows else None
-
     def flags(self) -> dict[str, FlagSpan]:
         return stored.latest_flags(self._all("reading flags", stored.FLAGS_SELECT), codec.parse_ts)
 
@@ -165,14 +157,6 @@ class RecordTables(SqliteConnection):
         ]
 
     # ---------------------------------------------------------------- cursors
-
-    def cursor(self, source: str, scope: str) -> str | None:
-        rows = self._all(
-            "reading a cursor",
-            "SELECT cursor FROM cursors WHERE source = ? AND scope = ?",
-            (source, scope),
-        )
-        return str(rows[0][0]) if rows else None
 
     def cursors(self, source: str) -> dict[str, str]:
         rows = self._all(

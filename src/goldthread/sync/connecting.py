@@ -13,8 +13,7 @@ from goldthread.config import GitHubSource, ResolvedSecrets, Settings
 from goldthread.config.starter import StarterSource
 from goldthread.connectors.base import Connector
 from goldthread.connectors.github import GitHubConnector, GitHubOptions
-from goldthread.connectors.github.reading import Cursor as GitHubCursor
-from goldthread.connectors.jira import JiraConnector, JiraOptions, cursor_since
+from goldthread.connectors.jira import JiraConnector, JiraOptions
 from goldthread.core.references import SourceIndex
 from goldthread.errors import FatalSourceError
 
@@ -74,19 +73,13 @@ def build_connectors(
 
 def since_cursor(connector: Connector, when: datetime) -> str:
     """A cursor for ``connector`` that reads what changed at or after ``when``."""
-    if isinstance(connector, GitHubConnector):
-        return GitHubCursor(since=when).dump()
-    if isinstance(connector, JiraConnector):
-        return cursor_since(when)
-    return when.isoformat()
+    return connector.cursor_since(when)
 
 
 def close_all(connectors: dict[str, Connector]) -> None:
     """Release connections of connectors that hold any."""
     for connector in connectors.values():
-        close = getattr(connector, "close", None)
-        if callable(close):
-            close()
+        connector.close()
 
 
 def probe_connector(

@@ -1,4 +1,4 @@
-"""The webhook inbox and the run and coverage history, on PostgreSQL.
+"""The webhook inbox on PostgreSQL, claimed by several replicas at once.
 
 Several replicas claim from one inbox. A claim locks the ready rows it looks
 at with ``FOR UPDATE SKIP LOCKED`` (so two claims never take the same entry)
@@ -24,9 +24,9 @@ from typing import Any
 import psycopg
 
 from goldthread.store import rows as stored
-from goldthread.store.base import CoveragePoint, CoverageRow, InboxEntry, InboxStatus, RunRecord
-from goldthread.store.postgres.connection import PostgresConnection
-from goldthread.store.postgres.records import moment, utc
+from goldthread.store.base import InboxEntry, InboxStatus
+from goldthread.store.postgres.connection import PostgresConnection, moment, utc
+from goldthread.store.shared import SharedInbox
 
 CLAIM_TIMEOUT = timedelta(minutes=15)
 ITEM_LOCKS = 0x676F
@@ -58,8 +58,8 @@ def _free_hints(conn: psycopg.Connection[Any], hints: set[str], stale: datetime)
     return set(locked) - busy
 
 
-class QueueTables(PostgresConnection):
-    """The inbox of webhook deliveries and the history of runs."""
+class InboxTables(PostgresConnection, SharedInbox):
+    """The inbox of webhook deliveries: storing, claiming and settling them."""
 
     # ---------------------------------------------------------------- inbox
 
@@ -150,88 +150,3 @@ class QueueTables(PostgresConnection):
                 " claimed_at = NULL WHERE id = %s",
                 (status.value, error, at, entry_id),
             )
-
-    def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
-        if status is None:
-            rows = self._all("reading the inbox", f"{stored.INBOX_SELECT} ORDER BY id")
-        else:
-            rows = self._all(
-                "reading the inbox",
-                f"{stored.INBOX_SELECT} WHERE status = %s ORDER BY id",
-                (status.value,),
-            )
-        return [stored.inbox_entry(row, moment) for row in rows]
-
-    def retry(self, entry_id: int) -> bool:
-        with self._tx("retrying a webhook delivery") as conn:
-            cursor = conn.execute(
-                "UPDATE inbox SET status = 'pending', next_attempt_at = NULL"
-                " WHERE id = %s AND status IN ('failed', 'dead')",
-                (entry_id,),
-            )
-            return cursor.rowcount == 1
-
-    def drop(self, entry_id: int) -> bool:
-        with self._tx("dropping a webhook delivery") as conn:
-            return conn.execute("DELETE FROM inbox WHERE id = %s", (entry_id,)).rowcount == 1
-
-    def inbox_depth(self) -> int:
-        rows = self._all(
-            "reading the inbox",
-            "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing', 'failed')",
-        )
-        return int(rows[0][0])
-
-    def inbox_counts(self) -> dict[InboxStatus, int]:
-        return stored.inbox_counts(self._all("reading the inbox", stored.INBOX_COUNTS))
-
-    def oldest_waiting(self) -> datetime | None:
-        rows = self._all("reading the inbox", stored.OLDEST_WAITING)
-        return moment(rows[0][0]) if rows and rows[0][0] is not None else None
-
-    def prune_inbox(self, before: datetime) -> int:
-        with self._tx("pruning the inbox") as conn:
-            cursor = conn.execute(
-                "DELETE FROM inbox WHERE status = 'done' AND received_at < %s", (utc(before),)
-            )
-            return cursor.rowcount
-
-    # ---------------------------------------------------------------- runs and coverage
-
-    def start_run(self, kind: str, started_at: datetime) -> int:
-        with self._tx("starting a run") as conn:
-            row = conn.execute(
-                "INSERT INTO runs (kind, started_at) VALUES (%s, %s) RETURNING id",
-                (kind, utc(started_at)),
-            ).fetchone()
-        return int(row[0]) if row else 0
-
-    def finish_run(self, run_id: int, finished_at: datetime, outcome: str, stats_json: str) -> None:
-        with self._tx("finishing a run") as conn:
-            conn.execute(
-                "UPDATE runs SET finished_at = %s, outcome = %s, stats_json = %s WHERE id = %s",
-                (utc(finished_at), outcome, stats_json, run_id),
-            )
-
-    def runs(self, limit: int = 50) -> list[RunRecord]:
-        rows = self._all(
-            "reading runs",
-            f"{stored.RUNS_SELECT} ORDER BY id DESC LIMIT %s",
-            (limit,),
-        )
-        return [stored.run_record(row, moment) for row in rows]
-
-    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        values = stored.coverage_values(run_id, utc(at), rows)
-        with self._tx("recording coverage") as conn, conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (run_id, source, layer)"
-                " DO UPDATE SET at = excluded.at, traced = excluded.traced,"
-                " orphan = excluded.orphan, broken = excluded.broken, exempt = excluded.exempt",
-                values,
-            )
-
-    def coverage_history(self) -> list[CoveragePoint]:
-        rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)
-        return [stored.coverage_point(row, moment) for row in rows]

@@ -1,4 +1,4 @@
-"""The webhook inbox and the run and coverage history, on SQLite."""
+"""The webhook inbox on SQLite, where one process holds the file."""
 
 from __future__ import annotations
 
@@ -8,17 +8,15 @@ from datetime import datetime, timedelta
 from goldthread.store import codec
 from goldthread.store import rows as stored
 from goldthread.store.base import (
-    CoveragePoint,
-    CoverageRow,
     InboxEntry,
     InboxStatus,
-    RunRecord,
 )
+from goldthread.store.shared import SharedInbox
 from goldthread.store.sqlite.connection import SqliteConnection
 
 
-class QueueTables(SqliteConnection):
-    """The inbox of webhook deliveries and the history of runs."""
+class InboxTables(SqliteConnection, SharedInbox):
+    """The inbox of webhook deliveries: storing, claiming and settling them."""
 
     # ---------------------------------------------------------------- inbox
 
@@ -112,87 +110,3 @@ class QueueTables(SqliteConnection):
                 "UPDATE inbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
                 (status.value, error, codec.ts_or_none(retry_at), entry_id),
             )
-
-    def inbox(self, status: InboxStatus | None = None) -> list[InboxEntry]:
-        if status is None:
-            rows = self._all("reading the inbox", f"{stored.INBOX_SELECT} ORDER BY id")
-        else:
-            rows = self._all(
-                "reading the inbox",
-                f"{stored.INBOX_SELECT} WHERE status = ? ORDER BY id",
-                (status.value,),
-            )
-        return [stored.inbox_entry(row, codec.parse_ts) for row in rows]
-
-    def retry(self, entry_id: int) -> bool:
-        with self._tx("retrying a webhook delivery") as conn:
-            cursor = conn.execute(
-                "UPDATE inbox SET status = 'pending', next_attempt_at = NULL"
-                " WHERE id = ? AND status IN ('failed', 'dead')",
-                (entry_id,),
-            )
-            return cursor.rowcount == 1
-
-    def drop(self, entry_id: int) -> bool:
-        with self._tx("dropping a webhook delivery") as conn:
-            return conn.execute("DELETE FROM inbox WHERE id = ?", (entry_id,)).rowcount == 1
-
-    def inbox_depth(self) -> int:
-        rows = self._all(
-            "reading the inbox",
-            "SELECT count(*) FROM inbox WHERE status IN ('pending', 'processing', 'failed')",
-        )
-        return int(rows[0][0])
-
-    def inbox_counts(self) -> dict[InboxStatus, int]:
-        return stored.inbox_counts(self._all("reading the inbox", stored.INBOX_COUNTS))
-
-    def oldest_waiting(self) -> datetime | None:
-        rows = self._all("reading the inbox", stored.OLDEST_WAITING)
-        return codec.parse_ts(rows[0][0]) if rows and rows[0][0] is not None else None
-
-    def prune_inbox(self, before: datetime) -> int:
-        with self._tx("pruning the inbox") as conn:
-            cursor = conn.execute(
-                "DELETE FROM inbox WHERE status = 'done' AND received_at < ?", (codec.ts(before),)
-            )
-            return cursor.rowcount
-
-    # ---------------------------------------------------------------- runs and coverage
-
-    def start_run(self, kind: str, started_at: datetime) -> int:
-        with self._tx("starting a run") as conn:
-            cursor = conn.execute(
-                "INSERT INTO runs (kind, started_at) VALUES (?, ?)", (kind, codec.ts(started_at))
-            )
-            return int(cursor.lastrowid or 0)
-
-    def finish_run(self, run_id: int, finished_at: datetime, outcome: str, stats_json: str) -> None:
-        with self._tx("finishing a run") as conn:
-            conn.execute(
-                "UPDATE runs SET finished_at = ?, outcome = ?, stats_json = ? WHERE id = ?",
-                (codec.ts(finished_at), outcome, stats_json, run_id),
-            )
-
-    def runs(self, limit: int = 50) -> list[RunRecord]:
-        rows = self._all(
-            "reading runs",
-            f"{stored.RUNS_SELECT} ORDER BY id DESC LIMIT ?",
-            (limit,),
-        )
-        return [stored.run_record(row, codec.parse_ts) for row in rows]
-
-    def record_coverage(self, run_id: int, at: datetime, rows: list[CoverageRow]) -> None:
-        values = stored.coverage_values(run_id, codec.ts(at), rows)
-        with self._tx("recording coverage") as conn:
-            conn.executemany(
-                "INSERT INTO coverage (run_id, at, source, layer, traced, orphan, broken, exempt)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, source, layer) DO UPDATE SET"
-                " at = excluded.at, traced = excluded.traced, orphan = excluded.orphan,"
-                " broken = excluded.broken, exempt = excluded.exempt",
-                values,
-            )
-
-    def coverage_history(self) -> list[CoveragePoint]:
-        rows = self._all("reading coverage history", stored.COVERAGE_HISTORY)
-        return [stored.coverage_point(row, codec.parse_ts) for row in rows]
