@@ -30,8 +30,8 @@ from goldthread.errors import SourceError, StoreError
 from goldthread.store import open_store
 from goldthread.store.base import RunRecord
 from goldthread.sync.budgeting import content_pacers
+from goldthread.sync.connecting import build_connectors, close_all
 from goldthread.sync.fixing import FixResult, References, apply_links
-from goldthread.sync.sources import build_connectors, close_all
 
 
 @click.command()
