@@ -2,7 +2,8 @@
 
 Re-judge what changed (:mod:`goldthread.sync.evaluating`), plan the writes
 of the items still unsettled — those judged since they were last planned,
-and those whose last plan still had writes to make — hold back what leads
+and those whose last plan still had writes to make; a webhook round only
+those among the items it read and beneath them — hold back what leads
 into a source not read in full, confirm where they are the stored items the
 plan writes to that were not read now, and apply. Only the items the plan
 is about (and the items their chains name), their verdicts and their ledger
