@@ -192,6 +192,20 @@ def test_two_replicas_that_planned_the_same_new_orphan_leave_one_comment_on_it(
     assert [w.action for w in pair.trackers["gh"].writes].count("create_comment") == 1
 
 
+def test_a_replica_keeps_an_items_lock_past_the_lease_period_while_its_keeper_renews_it(
+    pair: Pair,
+) -> None:
+    assert pair.a.locks is not None
+    ttl = timedelta(seconds=TTL)
+    with pair.a.locks.hold("gh:acme/web#3") as still_held:
+        for _ in range(4):  # a slow write: more than twice the lease period
+            pair.clock.advance(TTL * 0.6)
+            pair.a.keep_once()
+        taken = pair.b.store.acquire_lease("item:gh:acme/web#3", "replica-b", ttl, pair.clock.now())
+        assert taken is None
+        still_held()  # and a may still write there
+
+
 def _keys(connector: MemoryConnector) -> list[str]:
     return [item.key for scope in connector.scopes() for item in connector.read(scope, None)]
 

@@ -108,8 +108,14 @@ class Connector(Protocol):
 
     def remove_label(self, item: WorkItem, label: str) -> None: ...
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        """goldthread's marker comment on the item, found from the tracker."""
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
+        """goldthread's marker comment on the item, found from the tracker.
+
+        The tracker is not asked when the item as read, or what this
+        connector itself read and wrote since, proves there is none. ``fresh``
+        asks it regardless: another process (a replica on a shared store) may
+        have commented after those reads.
+        """
         ...
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment: ...

@@ -187,7 +187,7 @@ class MemoryConnector:
         if label in current.labels:
             self._change(current, labels=tuple(x for x in current.labels if x != label))
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
         self._request("find_own_comment")
         for comment_id, doc in self._comments.get(self._key(item), {}).items():
             return OwnComment(comment_id=comment_id, fingerprint=doc.fingerprint)

@@ -6,10 +6,11 @@ show the other's comment. :class:`GuardedConnector` wraps a source's
 connector at goldthread's own seam so that:
 
 * a comment is only ever created under the item's lock (a short lease
-  ``item:<ref>`` on the store), after asking the tracker for goldthread's
-  marker comment: the second replica finds the first one's comment and reuses
-  it, so an item never gets two (the label needs no lock: adding it twice is
-  harmless);
+  ``item:<ref>`` on the store, renewed while held and proved still held
+  right before the write), after asking the tracker for goldthread's marker
+  comment, whatever the item or this replica's earlier reads say: the second
+  replica finds the first one's comment and reuses it, so an item never gets
+  two (the label needs no lock: adding it twice is harmless);
 * every mutating request first waits for its slot in the credential's shared
   pacing line (:class:`~goldthread.connectors.pacing.SharedPacer`), so
   ``writes_per_minute`` holds for all replicas together;
@@ -27,7 +28,6 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -36,7 +36,6 @@ from goldthread.config import GitHubSource, ResolvedSecrets, Settings
 from goldthread.connectors.base import Connector, ContentLimited, Reconciling, ScopeRead
 from goldthread.connectors.pacing import ContentLimits, SharedPacer
 from goldthread.core.model import (
-    MARKER_UNKNOWN,
     CommentDoc,
     OwnComment,
     RateBudget,
@@ -44,7 +43,7 @@ from goldthread.core.model import (
     WorkItem,
 )
 from goldthread.core.scope import SourceScope
-from goldthread.errors import RetriableError
+from goldthread.errors import RetriableError, StoreError
 from goldthread.store.base import Store
 
 GITHUB_COM_API = "https://api.github.com"
@@ -60,18 +59,33 @@ def _nothing() -> None:
 
 
 class ItemLocks:
-    """Per-item locks across replicas, as short leases ``item:<ref>`` on the store."""
+    """Per-item locks across replicas, as short leases ``item:<ref>`` on the store.
+
+    A lock lasts as long as the work under it: the replica's keeper renews
+    every held one with its other leases (:meth:`renew_all`). A holder that
+    stalled past the lease period anyway (a long pause, the store out of
+    reach) may find the item taken over by another replica, which then writes
+    there; so right before it writes, the holder proves it still holds the
+    lock with the fence :meth:`hold` hands it.
+    """
 
     def __init__(self, store: Store, holder: str, ttl: timedelta, clock: Clock) -> None:
         self._store = store
         self._holder = holder
         self._ttl = ttl
         self._clock = clock
+        self._held: dict[tuple[str, str], int] = {}  # (lease, holder) -> fencing token
+        self._guard = threading.Lock()
 
     @contextmanager
-    def hold(self, ref: str) -> Iterator[None]:
+    def hold(self, ref: str) -> Iterator[Check]:
         """Hold ``ref``'s lock for the block; waits up to one lease period for
-        another replica to finish, then gives up with a retriable error."""
+        another replica to finish, then gives up with a retriable error.
+
+        The block gets the fence: it renews the lock under its fencing token,
+        or raises a retriable error when another replica took the item over
+        (the work is tried again later, and finds that replica's writes).
+        """
         name = f"item:{ref}"
         holder = f"{self._holder}#{threading.get_ident()}"
         deadline = self._clock.monotonic() + self._ttl.total_seconds()
@@ -81,10 +95,36 @@ class ItemLocks:
                 raise RetriableError(f"{ref}: another replica is writing to it", retry_after=1.0)
             self._clock.sleep(LOCK_POLL_SECONDS)
             token = self._store.acquire_lease(name, holder, self._ttl, self._clock.now())
+
+        def still_held() -> None:
+            if not self._store.renew_lease(name, holder, token, self._ttl, self._clock.now()):
+                raise RetriableError(
+                    f"{ref}: another replica took it over while this one stalled",
+                    retry_after=1.0,
+                )
+
+        with self._guard:
+            self._held[name, holder] = token
         try:
-            yield
+            yield still_held
         finally:
+            with self._guard:
+                self._held.pop((name, holder), None)
             self._store.release_lease(name, holder, token)
+
+    def renew_all(self) -> None:
+        """Extend every lock held now; raises the first
+        :class:`~goldthread.errors.StoreError` once each was tried."""
+        with self._guard:
+            held = list(self._held.items())
+        failed: StoreError | None = None
+        for (name, holder), token in held:
+            try:
+                self._store.renew_lease(name, holder, token, self._ttl, self._clock.now())
+            except StoreError as error:
+                failed = failed or error
+        if failed is not None:
+            raise failed
 
 
 class GuardedConnector:
@@ -142,18 +182,22 @@ class GuardedConnector:
         self._before_write()
         self._inner.remove_label(item, label)
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        return self._inner.find_own_comment(item)
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
+        return self._inner.find_own_comment(item, fresh=fresh)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
-        """Create it, unless another replica just did: then reuse (update) theirs."""
-        with self._locks.hold(item.ref):
-            found = self._inner.find_own_comment(
-                replace(item, comment_count=None, marker=MARKER_UNKNOWN)
-            )
+        """Create it, unless another replica just did: then reuse (update) theirs.
+
+        The look is ``fresh``: neither the item as read nor what this
+        replica's connector read or wrote before can show a comment another
+        replica made since, so only the tracker is asked.
+        """
+        with self._locks.hold(item.ref) as still_held:
+            found = self._inner.find_own_comment(item, fresh=True)
             if found is not None and found.fingerprint == doc.fingerprint:
                 return found
             self._before_write()
+            still_held()  # after the wait for a slot, the last moment before writing
             if found is not None:
                 return self._inner.update_comment(item, found.comment_id, doc)
             return self._inner.create_comment(item, doc)

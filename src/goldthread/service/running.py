@@ -140,12 +140,13 @@ class Service:
         local = not is_shared(settings.store.url)
         requests = store.bounded(DEADLINE_SECONDS if local else REQUEST_WAIT_SECONDS)
         self.leases: Leases | None = None
+        self.locks: ItemLocks | None = None
         self.writers: Mapping[str, Connector] = connectors
         sharing: Sharing | None = None
         if shared:
             holder = options.holder or replica_name()
             self.leases = Leases(store, holder, ttl, clock, on_change=self._lease_changed)
-            locks = ItemLocks(store, holder, ttl, clock)
+            locks = self.locks = ItemLocks(store, holder, ttl, clock)
             pacers = shared_pacers(settings, secrets, store, clock)
             self.writers = guard_all(connectors, locks, pacers)
             sharing = Sharing(
@@ -348,15 +349,20 @@ class Service:
             self._spawn(loop.name, supervise, loop, self.stop)
 
     def keep_once(self) -> None:
-        """One renewal of the leases and of the claims being worked on; raises
-        the store's error (after trying both) when it did not answer."""
+        """One renewal of the leases, of the item locks held and of the claims
+        being worked on; raises the store's error (after trying all) when it
+        did not answer."""
         if self.leases is None:
             return
         failed: StoreError | None = None
-        try:
-            self.leases.renew_all()
-        except StoreError as error:
-            failed = error
+        renewals = [self.leases.renew_all]
+        if self.locks is not None:
+            renewals.append(self.locks.renew_all)
+        for renew in renewals:
+            try:
+                renew()
+            except StoreError as error:
+                failed = failed or error
         self.store.extend_claims(self.worker.in_flight(), self.clock.now())
         if failed is not None:
             raise failed

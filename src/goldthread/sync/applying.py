@@ -33,7 +33,7 @@ from datetime import datetime
 from goldthread.connectors.base import Connector
 from goldthread.connectors.pacing import ContentPacer
 from goldthread.core.labels import without_label
-from goldthread.core.model import MARKER_UNKNOWN, CommentDoc, OwnComment, WorkItem
+from goldthread.core.model import CommentDoc, OwnComment, WorkItem
 from goldthread.errors import (
     FatalSourceError,
     LabelRefusedError,
@@ -195,11 +195,14 @@ class Applier:
             raise Deferred
         pacer.wait()
 
-    def _find(self, connector: Connector, item: WorkItem) -> OwnComment | None:
-        if item.proves_no_marker:
+    def _find(
+        self, connector: Connector, item: WorkItem, *, fresh: bool = False
+    ) -> OwnComment | None:
+        """The marker comment; ``fresh``: trust no evidence that there is none."""
+        if item.proves_no_marker and not fresh:
             return None
         self.result.lookups += 1
-        return connector.find_own_comment(item)
+        return connector.find_own_comment(item, fresh=fresh)
 
     def _ensure(
         self,
@@ -237,7 +240,7 @@ class Applier:
         except SkippableError:
             # Gone (deleted by someone) or no longer ours: find ours, if any.
             self.result.writes[action.source, action.kind] -= 1
-            found = self._find(connector, _unproven(item))
+            found = self._find(connector, item, fresh=True)
             if found is None and not action.must_exist:
                 self._record_comment(item, None, None)
                 return
@@ -279,8 +282,3 @@ class Applier:
         self._items[item.ref] = updated
         self._changed[item.ref] = updated
         self._save(replace(self._entry(item.ref), label_applied=applied))
-
-
-def _unproven(item: WorkItem) -> WorkItem:
-    """``item`` without the evidence that it has no comment (it proved stale)."""
-    return replace(item, comment_count=None, marker=MARKER_UNKNOWN)

@@ -328,8 +328,8 @@ class GitHubConnector:
     def remove_label(self, item: WorkItem, label: str) -> None:
         self._writer.remove_label(item, label)
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        return self._writer.find_own_comment(item)
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
+        return self._writer.find_own_comment(item, trust_count=not fresh)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
         return self._writer.create_comment(item, doc)

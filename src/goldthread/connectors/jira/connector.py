@@ -323,8 +323,8 @@ class JiraConnector:
         self._wrote(item)
         self._writer.remove_label(item, label)
 
-    def find_own_comment(self, item: WorkItem) -> OwnComment | None:
-        return self._writer.find_own_comment(item)
+    def find_own_comment(self, item: WorkItem, *, fresh: bool = False) -> OwnComment | None:
+        return self._writer.find_own_comment(item, trust_hint=not fresh)
 
     def create_comment(self, item: WorkItem, doc: CommentDoc) -> OwnComment:
         self._wrote(item)
