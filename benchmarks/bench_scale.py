@@ -90,6 +90,14 @@ def _run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
     return wall, usage.ru_maxrss / 1024, output
 
 
+_FILL = """
+import sys
+from benchmarks.bench_scale import _synthetic
+from goldthread.store import open_store
+with open_store(sys.argv[1]) as store:
+    store.upsert_items(_synthetic(int(sys.argv[2]) - store.count_items()))
+"""
+
 _JUDGE = """
 import sys, time
 from datetime import UTC, datetime
@@ -182,14 +190,18 @@ def measure(size: int) -> dict[str, float]:
         sandbox.load(generate(200, seed=7))
         config = workdir / "goldthread.toml"
         config.write_text(sandbox.config_toml(store_url, github_webhook_secret_env=SECRET_ENV))
-        env = {**os.environ, **sandbox.env(), SECRET_ENV: SECRET, "GOLDTHREAD_LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            **sandbox.env(),
+            SECRET_ENV: SECRET,
+            "GOLDTHREAD_LOG_LEVEL": "warning",
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        }
         cli = [sys.executable, "-m", "goldthread", "--config", str(config)]
         _run([*cli, "backfill", "--yes"], env, workdir)
-        from goldthread.store import open_store
-
-        with open_store(store_url) as store:
-            missing = size - store.count_items()
-            store.upsert_items(_synthetic(missing))
+        # filled by a child process: a parent holding 100,000 items would count
+        # in every later child's peak RSS (a forked child starts with its pages)
+        _run([sys.executable, "-c", _FILL, store_url, str(size)], env, workdir)
         _, rss, out = _run([sys.executable, "-c", _JUDGE, str(config)], env, workdir)
         figures["whole_s"], figures["whole_mb"] = float(out.split()[-1]), rss
         figures["items"] = float(out.split()[0])

@@ -35,11 +35,12 @@ from goldthread.store.base import Store
 from goldthread.sync.applying import ApplyResult
 from goldthread.sync.budgeting import content_pacers
 from goldthread.sync.cycle import link_kinds_of
-from goldthread.sync.evaluating import EvaluationResult
+from goldthread.sync.evaluating import EvaluationResult, reach
 from goldthread.sync.planning import Action
 from goldthread.sync.renaming import follow_renames, renames_of
 from goldthread.sync.scoping import reread
 from goldthread.sync.writing import (
+    Confirmed,
     Planned,
     apply_round,
     confirm_round,
@@ -95,7 +96,7 @@ def refresh(
         read=result.read,
         now=clock.now(),
         run_id=None,
-        replan=lambda: _plan(settings, store, connectors),
+        replan=lambda found: _plan(settings, store, connectors, result, found),
     )
     if checked.failed:  # the round is tried again, as when its own reads fail
         raise next(iter(checked.failed.values()))
@@ -135,7 +136,7 @@ def _judge(
     _judged(result, judge(settings, store, clock.now()))
     if not settings.writeback.enabled:
         return Planned({}, {}, [])
-    planned = _plan(settings, store, connectors)
+    planned = _plan(settings, store, connectors, result)
     result.plan = planned.actions
     return planned
 
@@ -143,11 +144,22 @@ def _judge(
 def _judged(result: RefreshResult, evaluation: EvaluationResult) -> None:
     result.evaluation = evaluation
     result.verdicts = {**result.verdicts, **evaluation.verdicts}
-    result.affected |= set(evaluation.verdicts)
 
 
-def _plan(settings: Settings, store: Store, connectors: Mapping[str, Connector]) -> Planned:
-    """The unsettled items' writes; those leading into a source never read in full wait."""
+def _plan(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    result: RefreshResult,
+    confirmed: Confirmed | None = None,
+) -> Planned:
+    """The writes of the items the round read or confirming moved or forgot,
+    and everything beneath them; those leading into a source never read in
+    full wait."""
+    moved = {**result.moved, **(confirmed.moved if confirmed else {})}
+    forgotten = [*result.forgotten, *(confirmed.forgotten if confirmed else [])]
+    named = {*result.read, *forgotten, *moved, *moved.values()}
+    result.affected = reach(store.children_of, named) - set(forgotten)
     configured = {source.name for source in settings.sources} | set(connectors)
     unread = {name for name in configured if not store.cursors(name)}
     return plan_round(
@@ -158,4 +170,5 @@ def _plan(settings: Settings, store: Store, connectors: Mapping[str, Connector])
         reads={},
         kinds=link_kinds_of(connectors),
         ordered=False,
+        only=result.affected,
     )

@@ -402,7 +402,7 @@ def _confirmed(
         read=read,
         now=clock.now(),
         run_id=result.run_id,
-        replan=lambda: _plan(settings, store, connectors, result),
+        replan=lambda _: _plan(settings, store, connectors, result),
     )
     result.moved.update(found.moved)
     result.deleted += len(found.forgotten)

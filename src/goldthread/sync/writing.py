@@ -2,7 +2,8 @@
 
 Re-judge what changed (:mod:`goldthread.sync.evaluating`), plan the writes
 of the items still unsettled — those judged since they were last planned,
-and those whose last plan still had writes to make — hold back what leads
+and those whose last plan still had writes to make; a webhook round only
+those among the items it read and beneath them — hold back what leads
 into a source not read in full, confirm where they are the stored items the
 plan writes to that were not read now, and apply. Only the items the plan
 is about (and the items their chains name), their verdicts and their ledger
@@ -109,15 +110,21 @@ def plan_round(
     reads: Mapping[str, SourceRead],
     kinds: Mapping[str, LinkKinds],
     ordered: bool = True,
+    only: Collection[str] | None = None,
 ) -> Planned:
     """The writes the unsettled items of ``connectors``' sources need, but
     none on what depends on a source in doubt (``unsure`` sources, scopes that failed to read in
-    ``reads``) or on a source that failed to read."""
+    ``reads``) or on a source that failed to read. ``only``: of these items
+    alone (a webhook round plans the items its deliveries are about, and what
+    lies beneath them: deliveries about one item are worked one at a time,
+    across replicas too, so two rounds never write to one item at once)."""
     policy = writeback_policy(settings, kinds)
     scopes = scopes_of(connectors)
     with store.evaluating():  # no evaluation marks an item unsettled in between
         # the items of the sources this round writes to: the others wait for theirs
         targets = {ref for ref in store.unsettled() if ref.partition(":")[0] in connectors}
+        if only is not None:
+            targets &= set(only)
         items = store.items_of(targets)
         verdicts = store.verdicts_of(items)
         named = {ref for verdict in verdicts.values() for ref in verdict.chain} - items.keys()
@@ -215,16 +222,17 @@ def confirm_round(
     read: Collection[str],
     now: datetime,
     run_id: int | None,
-    replan: Callable[[], Planned],
+    replan: Callable[[Confirmed], Planned],
 ) -> Confirmed:
     """The plan, writing only to items read now or confirmed where they are;
-    judged and planned again when confirming moved or forgot any."""
+    judged and planned again (``replan``, told what moved and went) when
+    confirming moved or forgot any."""
     check = confirm(store, connectors, planned.actions, read)
     found = Confirmed(planned, moved=dict(check.moved), forgotten=list(check.forgotten))
     found.failed = dict(check.failed)
     if check.changed:
         found.evaluation = judge(settings, store, now, run_id)
-        planned = replan()
+        planned = replan(found)
     actions, waiting = check.only_confirmed(planned.actions, connectors)
     found.planned = replace(planned, actions=actions)
     found.waiting = len(waiting)
@@ -242,8 +250,11 @@ def apply_round(
     deadline: datetime,
     stop: StopAsked = never,
 ) -> tuple[ApplyResult, dict[str, str], list[str]]:
-    """Carry the plan out with the items and ledger it was made from; then
-    follow or forget what the trackers said moved or went."""
+    """Carry the plan out with the items it was made from and the ledger
+    entries of the items it writes to, read again now (another replica may
+    have written since the plan was made); then follow or forget what the
+    trackers said moved or went."""
+    ledger = store.ledger_of({action.ref for action in planned.actions})
     applier = Applier(
         connectors,
         store,
@@ -253,7 +264,7 @@ def apply_round(
         pacers=pacers,
         deadline=deadline,
         stop=stop,
-        ledger=planned.ledger,
+        ledger=ledger,
     )
     applied = applier.apply(planned.actions)
     settled = settle(store, connectors, applied)
