@@ -193,6 +193,8 @@ def _is_tty(stream: TextIO) -> bool:
 
 
 def get_logger(name: str = "goldthread") -> structlog.stdlib.BoundLogger:
-    """A logger for goldthread's modules; bind ``source``, ``ref``, ``cycle``."""
+    """A logger for goldthread's modules. Lines logged during a cycle carry
+    ``cycle`` (the run's id), and while a write is applied ``source`` and
+    ``ref``: they are bound as context variables, not on the logger."""
     logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
     return logger

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import structlog
+
 from goldthread.connectors.base import Connector
 from goldthread.connectors.pacing import ContentPacer
 from goldthread.core.labels import without_label
@@ -125,7 +127,10 @@ class Applier:
                 ):
                     continue
                 try:
-                    self._one(action)
+                    with structlog.contextvars.bound_contextvars(
+                        source=action.source, ref=action.ref
+                    ):
+                        self._one(action)
                 except WriteLimitReached:
                     self.result.stopped = True
                     self.result.not_done = len(pending) - index

@@ -197,9 +197,36 @@ def run_cycle(
     stop: StopAsked = never,
 ) -> CycleResult:
     """Run one cycle against ``connectors`` (a subset of the sources, or all);
-    ``stop`` is asked between pages and between writes."""
+    ``stop`` is asked between pages and between writes. Every line logged
+    meanwhile carries the run's id as ``cycle``."""
     started = clock.monotonic()
     run_id = store.start_run(options.kind, clock.now())
+    with structlog.contextvars.bound_contextvars(cycle=run_id):
+        return _run(
+            settings,
+            store,
+            connectors,
+            options,
+            clock=clock,
+            progress=progress,
+            stop=stop,
+            started=started,
+            run_id=run_id,
+        )
+
+
+def _run(
+    settings: Settings,
+    store: Store,
+    connectors: Mapping[str, Connector],
+    options: CycleOptions,
+    *,
+    clock: Clock,
+    progress: Progress | None,
+    stop: StopAsked,
+    started: float,
+    run_id: int,
+) -> CycleResult:
     before = {name: c.stats.requests for name, c in connectors.items()}
     configured = {source.name for source in settings.sources} | set(connectors)
     complete_before = {name for name in configured if store.cursors(name)}
