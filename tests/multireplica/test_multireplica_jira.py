@@ -17,7 +17,7 @@ from goldthread.connectors.jira import JiraConnector, JiraOptions
 from goldthread.core.model import Block, CommentDoc, Span, WorkItem
 from goldthread.sandbox.jira import JiraStandIn
 from goldthread.sandbox.seeds import JiraIssueSeed
-from goldthread.service.guarding import ItemLocks, guard_all
+from goldthread.service.coordinating import ItemLocks, guard_all
 from goldthread.store import open_store
 from goldthread.store.base import Store
 from goldthread.sync.applying import Applier

@@ -16,7 +16,7 @@ from goldthread.config import ResolvedSecrets, Settings
 from goldthread.connectors.base import ScopeRead
 from goldthread.connectors.memory import MemoryConnector
 from goldthread.core.model import LinkKind
-from goldthread.service.guarding import shared_pacers
+from goldthread.service.coordinating import shared_pacers
 from goldthread.service.running import Service, ServiceOptions
 from goldthread.store import InboxStatus, open_store
 from goldthread.sync.applying import Applier
@@ -123,7 +123,7 @@ def test_a_replica_that_keeps_renewing_keeps_polling_its_sources(pair: Pair) -> 
     pair.a.poller.poll_due()
     for _ in range(4):
         pair.clock.advance(TTL * 0.6)
-        pair.a.keep_once()
+        pair.a.renew_leases_and_claims()
         assert pair.b.poller.poll_due() == 0
 
 
@@ -200,7 +200,7 @@ def test_a_replica_keeps_an_items_lock_past_the_lease_period_while_its_keeper_re
     with pair.a.locks.hold("gh:acme/web#3") as still_held:
         for _ in range(4):  # a slow write: more than twice the lease period
             pair.clock.advance(TTL * 0.6)
-            pair.a.keep_once()
+            pair.a.renew_leases_and_claims()
         taken = pair.b.store.acquire_lease("item:gh:acme/web#3", "replica-b", ttl, pair.clock.now())
         assert taken is None
         still_held()  # and a may still write there

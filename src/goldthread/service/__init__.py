@@ -1,4 +1,4 @@
-"""``goldthread run``: the long-running service (SPEC §7).
+"""``goldthread run``: the long-running service (docs/behaviour.md#service-endpoints).
 
 Data flow: a webhook arrives at :mod:`~goldthread.service.app`, is verified,
 classified and stored in the inbox by the pure rules of
@@ -10,7 +10,7 @@ planner and applier. The :mod:`~goldthread.service.polling` thread repairs
 what webhooks missed with ordinary sync cycles. Both take one lock, so an
 item is never worked on twice at once in a process; replicas on a shared
 store coordinate through it (:mod:`~goldthread.service.leasing` and
-:mod:`~goldthread.service.guarding`). :mod:`~goldthread.service.health` and
+:mod:`~goldthread.service.coordinating`). :mod:`~goldthread.service.health` and
 :mod:`~goldthread.service.metrics` answer the operator;
 :mod:`~goldthread.service.running` owns the process's life and its signals.
 """

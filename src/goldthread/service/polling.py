@@ -47,7 +47,7 @@ from goldthread.connectors.base import Connector
 from goldthread.core.model import RateBudget
 from goldthread.errors import LeaseLostError, StoreError
 from goldthread.logs import get_logger
-from goldthread.service.guarding import fenced
+from goldthread.service.coordinating import fenced
 from goldthread.service.leasing import Leases, poll_lease
 from goldthread.service.supervising import Heartbeat, holding
 from goldthread.store.base import Store

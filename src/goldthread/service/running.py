@@ -19,7 +19,7 @@ a request never hangs on a store that is down.
 
 Replicas: on a shared (PostgreSQL) store several processes run side by side.
 Each then polls a source only under its lease, re-stamps the inbox claims it
-works on, writes through :mod:`~goldthread.service.guarding` (comments under
+works on, writes through :mod:`~goldthread.service.coordinating` (comments under
 the item's lock, writes paced per credential across replicas), and leaves
 other replicas' half-done entries alone at start: a keeper thread renews its
 leases and claims every third of ``daemon.lease_ttl``, so a survivor takes a
@@ -61,8 +61,8 @@ from goldthread.service.app import (
     build_app,
     unwrap_secrets,
 )
+from goldthread.service.coordinating import ItemLocks, guard_all, shared_pacers
 from goldthread.service.digesting import DigestLoop
-from goldthread.service.guarding import ItemLocks, guard_all, shared_pacers
 from goldthread.service.health import Health
 from goldthread.service.leasing import Leases, replica_name
 from goldthread.service.listening import Listeners, listen
@@ -195,7 +195,7 @@ class Service:
             keeper_beat = Heartbeat(
                 "keeper", clock, bound=every + LOOP_BOUND_SECONDS, busy_bound=ttl.total_seconds()
             )
-            self.loops.append(Loop(periodic(self.keep_once, every), keeper_beat))
+            self.loops.append(Loop(periodic(self.renew_leases_and_claims, every), keeper_beat))
         self.dashboard = Dashboard(self._render_dashboard)
         dashboard_beat = Heartbeat(
             "dashboard", clock, bound=BUSY_BOUND_SECONDS, busy_bound=BUSY_BOUND_SECONDS
@@ -354,7 +354,7 @@ class Service:
         for loop in self.loops:
             self._spawn(loop.name, supervise, loop, self.stop)
 
-    def keep_once(self) -> None:
+    def renew_leases_and_claims(self) -> None:
         """One renewal of the leases, of the item locks held and of the claims
         being worked on; raises the store's error (after trying all) when it
         did not answer."""

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from goldthread.core.model import WorkItem
-from goldthread.core.scope import scope_of
-from goldthread.core.tracing import descendants
 from goldthread.sync.fetching import SourceRead
 
 
@@ -42,25 +39,3 @@ def unsure_sources(
         elif read.fatal is not None or not (was_complete or full_read):
             unsure.add(name)
     return unsure
-
-
-def held_back(
-    items: Mapping[str, WorkItem], unsure: Collection[str], reads: Mapping[str, SourceRead]
-) -> set[str]:
-    """Items in, or leading up into, an unsure source or a scope that failed."""
-    scopes = {(name, scope) for name, read in reads.items() for scope in read.failed_scopes}
-    if not unsure and not scopes:
-        return set()
-
-    def doubtful(ref: str) -> bool:
-        source, _, key = ref.partition(":")
-        return source in unsure or (source, scope_of(key)) in scopes
-
-    roots = {ref for ref in items if doubtful(ref)}
-    roots |= {
-        link.target
-        for item in items.values()
-        for link in item.parents
-        if link.target is not None and doubtful(link.target)
-    }
-    return descendants(items, roots)

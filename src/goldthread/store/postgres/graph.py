@@ -14,7 +14,7 @@ import psycopg
 
 from goldthread.core.model import Verdict, WorkItem
 from goldthread.store import codec
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import Changes, edges_of
 from goldthread.store.postgres.connection import PostgresConnection, error, moment, utc

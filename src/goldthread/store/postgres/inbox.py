@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import InboxEntry, InboxStatus
 from goldthread.store.postgres.connection import PostgresConnection, moment, utc
 from goldthread.store.shared import SharedInbox

@@ -11,7 +11,7 @@ import psycopg
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import edges_of, left_parents, tally_delta
 from goldthread.store.postgres.connection import PostgresConnection, moment, utc

@@ -13,7 +13,7 @@ from typing import Any
 
 from goldthread.core.model import Verdict, WorkItem
 from goldthread.store import codec
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import Changes, chunked, edges_of, left_parents, tally_delta
 from goldthread.store.sqlite.connection import SqliteConnection

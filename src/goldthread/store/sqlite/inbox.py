@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from goldthread.store import codec
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import (
     InboxEntry,
     InboxStatus,

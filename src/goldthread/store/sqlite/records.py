@@ -9,7 +9,7 @@ from typing import Any
 from goldthread.core.ageing import FlagSpan
 from goldthread.core.model import Barren, Layer, Verdict, WorkItem
 from goldthread.store import codec
-from goldthread.store import rows as stored
+from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
 from goldthread.store.graphing import edges_of
 from goldthread.store.sqlite.connection import SqliteConnection
