@@ -20,7 +20,7 @@ from goldthread.config import (
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
-# Every key SPEC §2 names, as table.key (sources split by type).
+# Every key README.md#configuration names, as table.key (sources split by type).
 SPEC_KEYS = {
     "store": ["url"],
     "github": [

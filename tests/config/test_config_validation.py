@@ -1,4 +1,4 @@
-"""Each value check of SPEC §2 says which key is wrong and why."""
+"""Each value check of README.md#configuration says which key is wrong and why."""
 
 from __future__ import annotations
 

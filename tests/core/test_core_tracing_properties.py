@@ -1,6 +1,6 @@
 """The verdict walk over random graphs: cycles, diamonds, several parents,
 cross-source edges and missing parents, checked against a plain
-reachability oracle and the invariants the SPEC promises."""
+reachability oracle and the invariants docs/behaviour.md#verdicts promises."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def climbable(items: dict[str, WorkItem], rank: dict[str, int], ref: str) -> set
 
 
 def oracle_traced(items: dict[str, WorkItem], *, allow_skip: bool = False) -> set[str]:
-    """Traced by the SPEC's words: a chain to vision never going down, through
+    """Traced by the documented words: a chain to vision never going down, through
     a strategy item when execution may not skip a layer."""
     rank = ranks(items)
     reach = {ref: climbable(items, rank, ref) for ref in items}

@@ -32,7 +32,7 @@ POLICY = TracePolicy(
 
 
 def organisation() -> tuple[list[WorkItem], list[WorkItem]]:
-    """(Jira items, GitHub items): one item per verdict reason of SPEC §4."""
+    """(Jira items, GitHub items): one item per verdict reason of docs/behaviour.md#verdicts."""
     sub, jparent, body = LinkKind.SUB_ISSUE, LinkKind.JIRA_PARENT, LinkKind.BODY_REFERENCE
     jira = [
         item("jira", "PLAT-1", labels=("vision",)),  # traced: vision

@@ -1,4 +1,4 @@
-"""Evaluating the stored items gives each one its SPEC §4 verdict and keeps it."""
+"""Evaluating the stored items gives each one its docs/behaviour.md#verdicts verdict and keeps it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`report --format json`: the SPEC §6 shape scripts rely on."""
+"""`report --format json`: the docs/behaviour.md#commands shape scripts rely on."""
 
 from __future__ import annotations
 

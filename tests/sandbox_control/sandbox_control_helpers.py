@@ -33,7 +33,7 @@ AFTER_EVERYTHING = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def sandbox_policy() -> TracePolicy:
-    """The sandbox config's rules and policy (SPEC §2 defaults, types for every source)."""
+    """The sandbox config's rules and policy (README.md#configuration defaults, types for every source)."""
     return TracePolicy(
         rules=(
             LayerRule(Layer.VISION, labels=("vision", "okr-*"), index=0),

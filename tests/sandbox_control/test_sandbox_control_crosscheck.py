@@ -1,4 +1,4 @@
-"""The organisation's recorded verdicts agree with the core's walk (SPEC §4).
+"""The organisation's recorded verdicts agree with the core's walk (docs/behaviour.md#verdicts).
 
 The seeds are turned into the core's items here, as the connectors would, and
 judged under the sandbox config's rules; every item must come out as the

@@ -92,7 +92,7 @@ def run_cycle_command(
     fail_on_untraced: bool = False,
     clock: Clock | None = None,
 ) -> int:
-    """Run one cycle as a command; returns the exit status (SPEC §6)."""
+    """Run one cycle as a command; returns the exit status (docs/behaviour.md#commands)."""
     settings = obj.settings(sources=True)
     unknown = [name for name in sources if name not in {s.name for s in settings.sources}]
     if unknown:

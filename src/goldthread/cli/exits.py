@@ -1,4 +1,4 @@
-"""Exit statuses (SPEC §6), the same for every command."""
+"""Exit statuses (docs/behaviour.md#commands), the same for every command."""
 
 EXIT_OK = 0
 """Done."""

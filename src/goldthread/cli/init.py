@@ -1,6 +1,6 @@
 """``goldthread init``: a first, commented, valid ``goldthread.toml``.
 
-It asks a few questions (the flags of SPEC §6 answer them for scripts, and
+It asks a few questions (its flags, docs/behaviour.md#commands, answer them for scripts, and
 ``--yes`` asks nothing), or with ``--online`` reads the trackers to propose
 the repositories, projects and layer rules, and shows what goldthread would
 say about them before anything is written (:mod:`goldthread.cli.init_online`).

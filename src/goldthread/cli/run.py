@@ -1,4 +1,4 @@
-"""``goldthread run``: the long-running service (SPEC §7).
+"""``goldthread run``: the long-running service (docs/behaviour.md#service-endpoints).
 
 Polling, the webhook receiver, ``/healthz``, ``/readyz``, ``/metrics`` and the
 dashboard at ``/``, in one process; SIGTERM stops it cleanly (exit 0).

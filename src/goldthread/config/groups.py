@@ -1,7 +1,7 @@
 """The small semantic groups of the settings root: one class per TOML table.
 
 Every group forbids unknown keys, so a typo is an error rather than a
-silently ignored setting. Defaults are SPEC §2's.
+silently ignored setting. Defaults are in the README (README.md#configuration).
 """
 
 from __future__ import annotations

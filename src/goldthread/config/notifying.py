@@ -1,4 +1,4 @@
-"""``[[owners]]``, ``[[notify]]`` and ``[digest]`` (SPEC §8): who owns what, and
+"""``[[owners]]``, ``[[notify]]`` and ``[digest]`` (docs/behaviour.md#owners-and-digests): who owns what, and
 where each owner hears about it.
 
 Owner rules are the core's plain data once loaded (:meth:`OwnerSettings.rule`);

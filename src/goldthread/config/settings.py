@@ -49,7 +49,7 @@ TOML_FILE: ContextVar[Path | None] = ContextVar("goldthread_toml_file", default=
 
 
 class Settings(BaseSettings):
-    """Everything goldthread is configured with (SPEC §2)."""
+    """Everything goldthread is configured with (README.md#configuration)."""
 
     model_config = SettingsConfigDict(
         env_prefix="GOLDTHREAD_",

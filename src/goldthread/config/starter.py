@@ -35,7 +35,7 @@ OFFLINE_RULES = (
         why=("...and Epics and Initiatives (Jira issue types and GitHub issue types).",),
     ),
 )
-"""The SPEC's default rules, explained: what ``init`` writes without ``--online``."""
+"""The default layer rules (docs/behaviour.md#layer-rules), explained: what ``init`` writes without ``--online``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,14 +73,14 @@ class Connector(Protocol):
 
         On such a source a stored copy that an incremental read did not show
         again may be an item that has since left the scope, so writes planned
-        for it are confirmed with :meth:`get` first (SPEC §5.1).
+        for it are confirmed with :meth:`get` first (docs/behaviour.md#scope).
         """
         ...
 
     def scope(self) -> SourceScope:
         """What this source watches, repositories by their current names.
 
-        Only items in it are stored or written to (SPEC §5.1); the connector
+        Only items in it are stored or written to (docs/behaviour.md#scope); the connector
         keeps it current as it learns of renamed repositories.
         """
         ...
@@ -136,7 +136,7 @@ class Connector(Protocol):
 
 @runtime_checkable
 class ParentLinking(Protocol):
-    """A connector that writes parent links (``fix --apply``, SPEC §6).
+    """A connector that writes parent links (``fix --apply``, docs/behaviour.md#commands).
 
     ``how`` is the plan's: ``sub-issue``, ``jira-parent``, ``jira-link`` or
     ``body-reference`` (a line ``Part of <reference>`` appended to the

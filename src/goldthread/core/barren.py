@@ -1,4 +1,4 @@
-"""Barren items (SPEC §4): the vision that is never executed.
+"""Barren items (docs/behaviour.md#verdicts): the vision that is never executed.
 
 An open vision item is barren when no strategy item sits anywhere beneath it;
 an open strategy item is barren when no execution item does. "Beneath" is

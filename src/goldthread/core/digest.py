@@ -1,4 +1,4 @@
-"""What one owner's digest says (SPEC §8). Pure: the store's facts and "now" come in.
+"""What one owner's digest says (docs/behaviour.md#owners-and-digests). Pure: the store's facts and "now" come in.
 
 A digest compares now with the owner's last snapshot (taken when the last
 digest was made): coverage then and now, the items untraced now that were

@@ -1,4 +1,4 @@
-"""The reviewable plan of parent links behind ``fix`` (SPEC §6).
+"""The reviewable plan of parent links behind ``fix`` (docs/behaviour.md#commands).
 
 Pure. :func:`draft_plan` turns suggestions into one entry per untraced item
 (its best suggestion, ``approve: false``); a person edits the file;

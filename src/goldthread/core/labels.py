@@ -3,7 +3,7 @@
 Trackers disagree about case: GitHub treats label names case-insensitively,
 Jira keeps ``Goldthread:Untraced`` and ``goldthread:untraced`` as two labels
 while its search matches either. goldthread's configured label is its own in
-any case (SPEC §5), so the planner, the writers, the webhook intake, the
+any case (docs/behaviour.md#write-back), so the planner, the writers, the webhook intake, the
 rules and the reports all ask these functions, and a label in another case
 is both seen and removed.
 """

@@ -5,7 +5,7 @@ own comment again when the store is lost and never rewrites an unchanged
 one. It is one rule for every place that writes, finds, filters or hides it
 (the GitHub writer, webhook intake, the demo). A marker alone does not make
 a comment goldthread's: the author must be goldthread's account too
-(SPEC §5.2). On Jira the mark is a comment property instead
+(docs/behaviour.md#own-comments). On Jira the mark is a comment property instead
 (``connectors/jira/marker.py``).
 """
 

@@ -58,7 +58,7 @@ class Reason(StrEnum):
 
 
 class LinkKind(StrEnum):
-    """How a parent link was found, in order of preference (SPEC §4)."""
+    """How a parent link was found, in order of preference (docs/behaviour.md#parent-links)."""
 
     SUB_ISSUE = "sub-issue"  # GitHub parent_issue_url
     JIRA_PARENT = "parent"  # Jira `parent` field

@@ -1,4 +1,4 @@
-"""Which team owns an item (SPEC §8 ``[[owners]]``). Pure.
+"""Which team owns an item (docs/behaviour.md#owners-and-digests ``[[owners]]``). Pure.
 
 Rules run in order; the first whose every given condition matches names the
 team. Conditions, each "any of", globs matched case-insensitively:

@@ -1,4 +1,4 @@
-"""References written in bodies, resolved across sources (SPEC §3).
+"""References written in bodies, resolved across sources (docs/behaviour.md#layers-and-parent-links).
 
 A reference is the ``ref`` group of a ``trace.reference_patterns`` match: a
 GitHub issue URL, ``owner/repo#N``, ``#N`` (same repository), a Jira key, or a

@@ -1,4 +1,4 @@
-"""Layer rules and exemptions (SPEC §3, §4): which layer an item sits in.
+"""Layer rules and exemptions (docs/behaviour.md#layers-and-parent-links, §4): which layer an item sits in.
 
 Rules run in order; the first whose every given condition matches decides the
 layer. ``labels`` are shell-style globs matched case-insensitively (any of),
@@ -217,7 +217,7 @@ def compile_policy(policy: TracePolicy) -> CompiledPolicy:
 
 
 def classify(item: WorkItem, policy: TracePolicy) -> Classification:
-    """Which layer ``item`` sits in under ``policy`` (SPEC §3), and why."""
+    """Which layer ``item`` sits in under ``policy`` (docs/behaviour.md#layers-and-parent-links), and why."""
     return compile_policy(policy).classify(item)
 
 

@@ -1,4 +1,4 @@
-"""When digests are due (SPEC §8 ``[digest]``). Pure: "now" and the zone come in.
+"""When digests are due (docs/behaviour.md#owners-and-digests ``[digest]``). Pure: "now" and the zone come in.
 
 Periods are counted on the local wall clock of the configured zone, from a
 fixed anchor: the configured weekday of the week of 1970-01-05 at the

@@ -1,4 +1,4 @@
-"""What a source is configured to watch, and whether an item is inside it (SPEC §5.1).
+"""What a source is configured to watch, and whether an item is inside it (docs/behaviour.md#scope).
 
 One identity rule, in one place: an item is in its source's scope when its
 repository (GitHub, by its *current* name, ``owner/*`` matching any

@@ -1,4 +1,4 @@
-"""Likely parents for untraced items: the hint beside every flag (SPEC §6).
+"""Likely parents for untraced items: the hint beside every flag (docs/behaviour.md#commands).
 
 Pure: items and verdicts in, for each orphan or broken item up to three
 :class:`Suggestion` values out, best first. Candidates are the open, traced

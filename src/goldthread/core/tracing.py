@@ -1,4 +1,4 @@
-"""The verdict walk (SPEC §4): does each item trace back to a vision?
+"""The verdict walk (docs/behaviour.md#verdicts): does each item trace back to a vision?
 
 The walk runs over the whole graph at once, every source together, so that a
 GitHub issue under a Jira epic is judged by the epic's own standing. It works

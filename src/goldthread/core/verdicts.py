@@ -2,7 +2,7 @@
 
 The walk (:mod:`goldthread.core.tracing`) decides what the structure says;
 this module decides what goldthread says about each item. Exemptions are
-checked in SPEC order (exempt-label, exempt-type, closed, grace-period,
+checked in the documented order (docs/behaviour.md#verdicts) (exempt-label, exempt-type, closed, grace-period,
 no-layer) and never change what the item means as a parent.
 """
 
@@ -51,7 +51,7 @@ def exemption(
     now: datetime,
     flags: int | None = None,
 ) -> tuple[Reason, str] | None:
-    """Why ``item`` is exempt, in SPEC order, with a sentence; None if it is not.
+    """Why ``item`` is exempt, in the documented order, with a sentence; None if it is not.
 
     ``flags`` are the exemption bits of :meth:`CompiledPolicy.assess`, when known.
     """

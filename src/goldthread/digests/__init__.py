@@ -1,4 +1,4 @@
-"""Digests (SPEC §8): per owner, what changed since the last one, sent to the
+"""Digests (docs/behaviour.md#owners-and-digests): per owner, what changed since the last one, sent to the
 owner's targets on the ``[digest]`` schedule or by ``goldthread digest``.
 
 * :mod:`.building` reads the store into each owner's facts and composes the

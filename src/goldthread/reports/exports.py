@@ -1,4 +1,4 @@
-"""The machine- and diff-friendly formats: JSON (the SPEC §6 contract), CSV,
+"""The machine- and diff-friendly formats: JSON (the docs/behaviour.md#commands contract), CSV,
 and Markdown (for pull-request comments and wikis).
 
 Tracker text goes through :mod:`goldthread.core.neutral`: every CSV cell
@@ -38,7 +38,7 @@ ITEM_KEYS: tuple[str, ...] = (
 
 
 def render_json(data: ReportData) -> str:
-    """One object, exactly the shape SPEC §6 promises to scripts."""
+    """One object, exactly the shape docs/behaviour.md#commands promises to scripts."""
     summary = data.summary
     index = data.index()
     document = {
@@ -70,7 +70,7 @@ def render_json(data: ReportData) -> str:
 
 
 def item_dict(row: ReportRow) -> dict[str, Any]:
-    """One item with exactly the keys of SPEC §6."""
+    """One item with exactly the keys of docs/behaviour.md#commands."""
     return {
         "ref": row.ref,
         "source": row.source,

@@ -193,7 +193,7 @@ class Sandbox:
         github_webhook_secret_env: str | None = None,
         jira_webhook_secret_env: str | None = None,
     ) -> str:
-        """A goldthread config (SPEC §2) whose sources are this sandbox."""
+        """A goldthread config (README.md#configuration) whose sources are this sandbox."""
         org = self.org
         return sandbox_config(
             store_url=store_url,
@@ -249,7 +249,7 @@ def sandbox_config(
     github_webhook_secret_env: str | None = None,
     jira_webhook_secret_env: str | None = None,
 ) -> str:
-    """The sandbox's goldthread.toml: SPEC §2 defaults, sources at the stand-ins.
+    """The sandbox's goldthread.toml: the defaults (README.md#configuration), sources at the stand-ins.
 
     The Epic/Initiative rule applies to every source, so GitHub issue types
     count too (the seeded organisation relies on it).

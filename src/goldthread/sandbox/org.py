@@ -11,7 +11,7 @@ comments.
 
 Every item's expected ``(verdict, reason)`` is recorded as it is built, under
 the sandbox config (:func:`goldthread.sandbox.control.sandbox_config`), which
-uses the rules of SPEC §2.
+uses the default layer rules (docs/behaviour.md#layer-rules).
 """
 
 from __future__ import annotations

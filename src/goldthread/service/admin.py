@@ -1,4 +1,4 @@
-"""The admin listener (SPEC §7): the dashboard at ``/`` and ``/metrics``.
+"""The admin listener (docs/behaviour.md#service-endpoints): the dashboard at ``/`` and ``/metrics``.
 
 It listens apart from the webhooks (``server.admin_host:admin_port``,
 ``127.0.0.1:9090`` by default), so the listener that must face the internet

@@ -1,4 +1,4 @@
-"""The webhook listener's routes (SPEC §7), as a Starlette application:
+"""The webhook listener's routes (docs/behaviour.md#service-endpoints), as a Starlette application:
 ``POST /webhooks/github``, ``POST /webhooks/jira``, ``GET /healthz`` and
 ``GET /readyz``. The dashboard and ``/metrics`` are on the admin listener
 (:mod:`goldthread.service.admin`), so exposing the webhooks exposes no issue.

@@ -1,4 +1,4 @@
-"""Writing back inside a tracker's content-creation limits (SPEC §5.3).
+"""Writing back inside a tracker's content-creation limits (docs/behaviour.md#pacing).
 
 GitHub.com allows about 80 content-creating requests (comments) a minute and
 500 an hour per account, counted across everything the account does. Each

@@ -1,4 +1,4 @@
-"""Write only to items confirmed where they are (SPEC §5.1).
+"""Write only to items confirmed where they are (docs/behaviour.md#scope).
 
 An incremental read (a ``sync``, a poll, a webhook round) reads what changed
 *in* each watched repository or project. An issue moved out of it, or

@@ -1,4 +1,4 @@
-"""Writing the approved links of a ``fix`` plan (SPEC §6).
+"""Writing the approved links of a ``fix`` plan (docs/behaviour.md#commands).
 
 Each link is written only after both items were read again from their
 trackers: a child that is gone, moved, or no longer untraced (someone linked

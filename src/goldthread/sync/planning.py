@@ -1,4 +1,4 @@
-"""The write-back plan: desired state (SPEC §5) against what is observed.
+"""The write-back plan: desired state (docs/behaviour.md#write-back) against what is observed.
 
 Pure. For every item with a verdict it compares what should be on the item
 (goldthread's label and marker comment when the item is orphan or broken;

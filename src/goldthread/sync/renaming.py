@@ -3,7 +3,7 @@
 A repository renamed on GitHub keeps its issues; only their names change
 (``acme/web#5`` is now ``acme/shop#5``). The connector learns the rename
 from GitHub (a read's redirect, or a lookup when a webhook names the new
-name) and names what it reads by the new name (SPEC §5.1). What the store
+name) and names what it reads by the new name (docs/behaviour.md#scope). What the store
 already holds is brought along here: when a rename is learned, every stored
 item under the old name is re-keyed (its ledger entry too, so its label and
 comment are recognised) and every stored link written with the old name is

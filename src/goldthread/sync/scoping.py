@@ -1,4 +1,4 @@
-"""Where items enter the store: only those in scope, moves followed (SPEC §5.1).
+"""Where items enter the store: only those in scope, moves followed (docs/behaviour.md#scope).
 
 Every route that brings items in — a poll's read, a webhook's re-read of
 the items it names (an issue link, a transfer, a move) — passes through

@@ -1,4 +1,4 @@
-"""Which Jira comments are goldthread's own (SPEC §5.2), found by documented calls.
+"""Which Jira comments are goldthread's own (docs/behaviour.md#own-comments), found by documented calls.
 
 A comment is goldthread's when its author is the account of the configured
 credentials **and** it carries the ``goldthread.marker`` comment property. A

@@ -1,6 +1,6 @@
 """Jira issue JSON -> :class:`WorkItem`, parent links included. Pure.
 
-Parent links come, in SPEC §4's order of preference, from the ``parent``
+Parent links come, in the order of preference of docs/behaviour.md#parent-links, from the ``parent``
 field (every level on Cloud, sub-tasks on Data Center), the Epic Link and
 Parent Link custom fields (Data Center, older Cloud), issue links of the
 configured ``parent_link_types`` (this issue on the outward side: "X
