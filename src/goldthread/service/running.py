@@ -92,6 +92,10 @@ BUSY_BOUND_SECONDS = 1800.0
 """How long a worker's or poller's round that has shown progress may go
 quiet before it counts as stalled (a tracker may ask for minutes of quiet)."""
 DASHBOARD_REFRESH_SECONDS = 30
+AGES_REFRESH_SECONDS = 300.0
+"""How often polls read the flag history again for the untraced-age
+histogram: it counts ages in hours and days, and reading every open stretch
+after each poll costs in proportion to the organisation's untraced items."""
 """How often an open dashboard reloads itself."""
 
 
@@ -238,6 +242,7 @@ class Service:
         )
         self._threads: list[threading.Thread] = []
         self._renames_told: set[tuple[str, str, str]] = set()
+        self._ages_at: float | None = None
         counts = counts_of(store.tally())
         if counts:
             self.metrics.record_counts(counts)
@@ -280,6 +285,15 @@ class Service:
         payload = intake.parse_object(entry.payload)
         return intake.targets_of(entry.event, payload, self.routing, entry.source)
 
+    def _refresh_ages(self) -> None:
+        """The untraced-age histogram from the flag history, at most every
+        :data:`AGES_REFRESH_SECONDS`."""
+        now = self.clock.monotonic()
+        if self._ages_at is not None and now - self._ages_at < AGES_REFRESH_SECONDS:
+            return
+        self._ages_at = now
+        self.metrics.record_ages(self.store.flags(), self.clock.now())
+
     def _digested(self, outcome: QueueOutcome) -> None:
         for done, kind in (
             (outcome.sent, "sent"),
@@ -309,7 +323,7 @@ class Service:
             return
         self.metrics.record_counts(result.evaluation.counts)
         self.dashboard.invalidate()  # ages on the page move on with the clock
-        self.metrics.record_ages(self.store.flags(), self.clock.now())
+        self._refresh_ages()
         if result.applied is not None:
             self.metrics.record_writes(result.applied.writes)
         for source, old, new in result.renamed:
