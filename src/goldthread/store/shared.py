@@ -30,6 +30,7 @@ from goldthread.store.base import (
     LedgerEntry,
     RunRecord,
 )
+from goldthread.store.graphing import Changes
 
 Moment = Callable[[Any], datetime]
 """A stored timestamp column as an aware UTC datetime."""
@@ -423,3 +424,51 @@ class SharedDigests:
 
     def delivery_counts(self: Backend) -> dict[DeliveryStatus, int]:
         return delivery_counts(self._all("counting digests", DELIVERY_COUNTS))
+
+
+class SharedGraph:
+    """The change log, the verdict tallies, the evaluation state and the
+    unsettled items, as incremental evaluation reads them."""
+
+    def tags(self: Backend) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        rows = self._all("reading labels", "SELECT labels, components FROM items")
+        return [(tuple(json.loads(labels)), tuple(json.loads(parts))) for labels, parts in rows]
+
+    def created_after(self: Backend, since: datetime) -> list[str]:
+        rows = self._all(
+            "reading new items",
+            self._sql("SELECT ref FROM items WHERE created_at > ?"),
+            (self._to_db(since),),
+        )
+        return [str(row[0]) for row in rows]
+
+    def changes(self: Backend) -> Changes:
+        rows = self._all("reading changes", "SELECT seq, ref, item FROM changes ORDER BY seq")
+        upto = max((int(row[0]) for row in rows), default=0)
+        items = frozenset(str(row[1]) for row in rows if row[2])
+        left = frozenset(str(row[1]) for row in rows if not row[2])
+        return Changes(upto, items, left)
+
+    def clear_changes(self: Backend, upto: int) -> None:
+        _changed(self, "clearing changes", "DELETE FROM changes WHERE seq <= ?", (upto,))
+
+    def tally(self: Backend) -> list[tuple[str, str, str, int]]:
+        rows = self._all(
+            "counting verdicts", "SELECT source, layer, kind, n FROM tallies WHERE n > 0"
+        )
+        return [(str(s), str(layer), str(kind), int(n)) for s, layer, kind, n in rows]
+
+    def evaluation_state(self: Backend) -> tuple[str, datetime] | None:
+        rows = self._all("reading the evaluation state", "SELECT fingerprint, at FROM evaluation")
+        return (str(rows[0][0]), self._from_db(rows[0][1])) if rows else None
+
+    def record_evaluation(self: Backend, fingerprint: str, at: datetime) -> None:
+        statement = (
+            "INSERT INTO evaluation (id, fingerprint, at) VALUES (1, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at"
+        )
+        _changed(self, "recording the evaluation", statement, (fingerprint, self._to_db(at)))
+
+    def unsettled(self: Backend) -> set[str]:
+        rows = self._all("reading unsettled items", "SELECT ref FROM unsettled")
+        return {str(row[0]) for row in rows}

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,9 +15,10 @@ from goldthread.core.model import Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
-from goldthread.store.graphing import Changes, edges_of
+from goldthread.store.graphing import edges_of
 from goldthread.store.postgres.connection import PostgresConnection, error, moment, utc
 from goldthread.store.postgres.records import item_from_params
+from goldthread.store.shared import SharedGraph
 
 _LOCAL: dict[int, threading.RLock] = {}
 _GUARD = threading.Lock()
@@ -27,7 +27,7 @@ EVALUATION_LOCK = 0x676F6C65
 _ITEM_SELECT = f"SELECT {', '.join(codec.ITEM_COLUMNS)} FROM items"  # noqa: S608 (fixed columns)
 
 
-class GraphTables(PostgresConnection):
+class GraphTables(PostgresConnection, SharedGraph):
     """Edges, the change log, masks beneath, evaluation state, unsettled items."""
 
     def _any(self, doing: str, sql: str, refs: Iterable[str]) -> list[tuple[Any, ...]]:
@@ -43,10 +43,6 @@ class GraphTables(PostgresConnection):
         return {
             row[0]: codec.verdict_from_row(row) for row in self._any("reading verdicts", sql, refs)
         }
-
-    def tags(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        rows = self._all("reading labels", "SELECT labels, components FROM items")
-        return [(tuple(json.loads(labels)), tuple(json.loads(parts))) for labels, parts in rows]
 
     def traced_in(self, layers: Iterable[str]) -> list[str]:
         sql = "SELECT ref FROM verdicts WHERE kind = 'traced' AND layer = ANY(%s)"
@@ -78,23 +74,6 @@ class GraphTables(PostgresConnection):
             found.setdefault(child, []).append(parent)
         return found
 
-    def created_after(self, since: datetime) -> list[str]:
-        rows = self._all(
-            "reading new items", "SELECT ref FROM items WHERE created_at > %s", (utc(since),)
-        )
-        return [str(row[0]) for row in rows]
-
-    def changes(self) -> Changes:
-        rows = self._all("reading changes", "SELECT seq, ref, item FROM changes ORDER BY seq")
-        upto = max((int(row[0]) for row in rows), default=0)
-        items = frozenset(str(row[1]) for row in rows if row[2])
-        left = frozenset(str(row[1]) for row in rows if not row[2])
-        return Changes(upto, items, left)
-
-    def clear_changes(self, upto: int) -> None:
-        with self._tx("clearing changes") as conn:
-            conn.execute("DELETE FROM changes WHERE seq <= %s", (upto,))
-
     def rebuild_graph(self) -> None:
         """Every edge again from the stored items, and the change log emptied."""
         with self._tx("rebuilding the graph") as conn:
@@ -121,30 +100,6 @@ class GraphTables(PostgresConnection):
                 " ON CONFLICT (ref) DO UPDATE SET mask = excluded.mask",
                 list(masks.items()),
             )
-
-    def tally(self) -> list[tuple[str, str, str, int]]:
-        rows = self._all(
-            "counting verdicts",
-            "SELECT source, layer, kind, n FROM tallies WHERE n > 0",
-        )
-        return [(str(s), str(layer), str(kind), int(n)) for s, layer, kind, n in rows]
-
-    def evaluation_state(self) -> tuple[str, datetime] | None:
-        rows = self._all("reading the evaluation state", "SELECT fingerprint, at FROM evaluation")
-        return (str(rows[0][0]), moment(rows[0][1])) if rows else None
-
-    def record_evaluation(self, fingerprint: str, at: datetime) -> None:
-        with self._tx("recording the evaluation") as conn:
-            conn.execute(
-                "INSERT INTO evaluation (id, fingerprint, at) VALUES (1, %s, %s)"
-                " ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at",
-                (fingerprint, utc(at)),
-            )
-
-    def unsettled(self) -> set[str]:
-        return {
-            str(row[0]) for row in self._all("reading unsettled items", "SELECT ref FROM unsettled")
-        }
 
     def settle(self, considered: Iterable[str], unsettled: Iterable[str]) -> None:
         with self._tx("recording unsettled items") as conn:

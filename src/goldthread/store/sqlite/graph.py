@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,7 +14,8 @@ from goldthread.core.model import Verdict, WorkItem
 from goldthread.store import codec
 from goldthread.store import shared as stored
 from goldthread.store.base import LedgerEntry
-from goldthread.store.graphing import Changes, chunked, edges_of, left_parents, tally_delta
+from goldthread.store.graphing import chunked, edges_of, left_parents, tally_delta
+from goldthread.store.shared import SharedGraph
 from goldthread.store.sqlite.connection import SqliteConnection
 
 _IDS = 500
@@ -61,7 +61,7 @@ def retally(conn: sqlite3.Connection, refs: Sequence[str], new: list[tuple[str, 
     conn.executemany(_TALLY, tally_delta(old, new))
 
 
-class GraphTables(SqliteConnection):
+class GraphTables(SqliteConnection, SharedGraph):
     """Edges, the change log, masks beneath, evaluation state, unsettled items."""
 
     def _in(self, doing: str, sql: str, refs: Iterable[str]) -> list[Any]:
@@ -80,10 +80,6 @@ class GraphTables(SqliteConnection):
         return {
             row[0]: codec.verdict_from_row(row) for row in self._in("reading verdicts", sql, refs)
         }
-
-    def tags(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        rows = self._all("reading labels", "SELECT labels, components FROM items")
-        return [(tuple(json.loads(labels)), tuple(json.loads(parts))) for labels, parts in rows]
 
     def traced_in(self, layers: Iterable[str]) -> list[str]:
         sql = "SELECT ref FROM verdicts WHERE kind = 'traced' AND layer IN ({})"
@@ -115,23 +111,6 @@ class GraphTables(SqliteConnection):
             found.setdefault(child, []).append(parent)
         return found
 
-    def created_after(self, since: datetime) -> list[str]:
-        rows = self._all(
-            "reading new items", "SELECT ref FROM items WHERE created_at > ?", (codec.ts(since),)
-        )
-        return [str(row[0]) for row in rows]
-
-    def changes(self) -> Changes:
-        rows = self._all("reading changes", "SELECT seq, ref, item FROM changes ORDER BY seq")
-        upto = max((int(row[0]) for row in rows), default=0)
-        items = frozenset(str(row[1]) for row in rows if row[2])
-        left = frozenset(str(row[1]) for row in rows if not row[2])
-        return Changes(upto, items, left)
-
-    def clear_changes(self, upto: int) -> None:
-        with self._tx("clearing changes") as conn:
-            conn.execute("DELETE FROM changes WHERE seq <= ?", (upto,))
-
     def rebuild_graph(self) -> None:
         """Every edge again from the stored items, and the change log emptied."""
         with self._tx("rebuilding the graph") as conn:
@@ -157,29 +136,6 @@ class GraphTables(SqliteConnection):
                 " ON CONFLICT (ref) DO UPDATE SET mask = excluded.mask",
                 list(masks.items()),
             )
-
-    def tally(self) -> list[tuple[str, str, str, int]]:
-        rows = self._all(
-            "counting verdicts", "SELECT source, layer, kind, n FROM tallies WHERE n > 0"
-        )
-        return [(str(s), str(layer), str(kind), int(n)) for s, layer, kind, n in rows]
-
-    def evaluation_state(self) -> tuple[str, datetime] | None:
-        rows = self._all("reading the evaluation state", "SELECT fingerprint, at FROM evaluation")
-        return (str(rows[0][0]), codec.parse_ts(rows[0][1])) if rows else None
-
-    def record_evaluation(self, fingerprint: str, at: datetime) -> None:
-        with self._tx("recording the evaluation") as conn:
-            conn.execute(
-                "INSERT INTO evaluation (id, fingerprint, at) VALUES (1, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, at = excluded.at",
-                (fingerprint, codec.ts(at)),
-            )
-
-    def unsettled(self) -> set[str]:
-        return {
-            str(row[0]) for row in self._all("reading unsettled items", "SELECT ref FROM unsettled")
-        }
 
     def settle(self, considered: Iterable[str], unsettled: Iterable[str]) -> None:
         with self._tx("recording unsettled items") as conn:
