@@ -10,20 +10,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandbox_control_helpers import AFTER_EVERYTHING, sandbox_policy, work_items
+from sandbox_control_helpers import AFTER_EVERYTHING
 
 from goldthread.config import load_settings
 from goldthread.core.barren import find_barren
 from goldthread.core.model import Layer
 from goldthread.core.tracing import trace
 from goldthread.sandbox.control import sandbox_config
+from goldthread.sandbox.offline import POLICY, work_items
 from goldthread.sandbox.org import generate
 from goldthread.sandbox.seeds import Organisation
 
 
 def _disagreements(org: Organisation) -> list[tuple[str, tuple[str, str], tuple[str, str]]]:
     items = work_items(org)
-    verdicts = trace(items, sandbox_policy(), AFTER_EVERYTHING)
+    verdicts = trace(items, POLICY, AFTER_EVERYTHING)
     judged = {ref: (v.kind.value, v.reason.value) for ref, v in verdicts.items()}
     return [(ref, want, judged[ref]) for ref, want in org.expected.items() if judged[ref] != want]
 
@@ -40,7 +41,7 @@ def test_the_core_judges_every_item_as_the_organisation_expects(
 
 def test_the_unworked_vision_and_the_empty_epics_are_barren(org: Organisation) -> None:
     items = work_items(org)
-    barren = find_barren(items, trace(items, sandbox_policy(), AFTER_EVERYTHING))
+    barren = find_barren(items, trace(items, POLICY, AFTER_EVERYTHING))
     by_layer = {b.layer for b in barren}
     titles = {items[b.ref].title for b in barren}
 
@@ -63,8 +64,8 @@ def test_the_generated_config_loads_with_the_same_rules(org: Organisation, tmp_p
 
     settings = load_settings(path)
 
-    assert settings.trace_policy().rules == sandbox_policy().rules
-    assert settings.trace_policy() == sandbox_policy()
+    assert settings.trace_policy().rules == POLICY.rules
+    assert settings.trace_policy() == POLICY
     assert [p.pattern for p in settings.reference_patterns()] == [
         r"(?im)^\s*(?:parent|part of|epic)\s*:?\s*(?P<ref>\S+)"
     ]
