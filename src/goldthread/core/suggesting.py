@@ -126,8 +126,15 @@ def text_of(item: WorkItem) -> str:
 
 def tags_of(item: WorkItem, ignored: frozenset[str]) -> dict[str, str]:
     """Labels and components by a case-folded key, as written."""
-    tags = {f"l:{label.casefold()}": label for label in item.labels}
-    tags.update({f"c:{name.casefold()}": name for name in item.components})
+    return tag_keys(item.labels, item.components, ignored)
+
+
+def tag_keys(
+    labels: Sequence[str], components: Sequence[str], ignored: frozenset[str]
+) -> dict[str, str]:
+    """:func:`tags_of` from labels and components alone."""
+    tags = {f"l:{label.casefold()}": label for label in labels}
+    tags.update({f"c:{name.casefold()}": name for name in components})
     return {key: value for key, value in tags.items() if key[2:] not in ignored}
 
 
@@ -185,11 +192,8 @@ def spread_of(
     total = 0
     for labels, components in tags:
         total += 1
-        keys = {f"l:{label.casefold()}" for label in labels}
-        keys |= {f"c:{name.casefold()}" for name in components}
-        for key in keys:
-            if key[2:] not in ignored:
-                counts[key] = counts.get(key, 0) + 1
+        for key in tag_keys(labels, components, ignored):
+            counts[key] = counts.get(key, 0) + 1
     return {key: count / total for key, count in counts.items()}
 
 
